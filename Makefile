@@ -1,0 +1,38 @@
+# Two commands for a fresh machine: `make lab` (set up and open JupyterLab) and `make test`.
+# Everything lives in .venv; nothing is installed or registered outside this folder.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: setup lab test lint unit nbval notebooks bench figures clean
+
+$(READY): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+setup: $(READY) ## create .venv and install the pinned dependencies and `helpers`
+
+lab: $(READY) ## start JupyterLab on 127.0.0.1 (token auth), opened on notebooks/
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+
+test: $(READY) ## lint, unit tests, and every notebook re-executed and compared by nbval
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m helpers.nbtools check $(NOTEBOOKS)
+	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env
+
+notebooks: $(READY) ## re-execute every notebook in place and normalise it (outputs are committed)
+	$(BIN)/python -m helpers.nbtools run $(NOTEBOOKS)
+
+figures: notebooks ## the figures in figures/ are exported by the notebooks
+
+bench: $(READY) ## speed figures (medians and ratios, never asserted)
+	$(BIN)/python -m helpers.bench
+
+clean:
+	rm -rf $(VENV)

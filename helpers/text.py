@@ -1,0 +1,76 @@
+"""The running sentence, its tokens and seeded toy vectors: the same numbers in every notebook."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import torch
+from torch import Tensor
+
+__all__ = [
+    "BOOK_CAT_SCORES",
+    "BOOK_CAT_SOFTMAX",
+    "MAX_WORDS",
+    "SENTENCE",
+    "TOKENS",
+    "tokenize",
+    "toy_projections",
+    "word_vectors",
+]
+
+SENTENCE = "The cat sat on the mat."
+MAX_WORDS = 32
+
+# The book's worked example (§1.2 어텐션 점수 계산 예제): the query "cat" against every key.
+BOOK_CAT_SCORES = (0.2, 1.0, 0.8, 0.1, 0.3, 0.5)
+BOOK_CAT_SOFTMAX = (0.05, 0.4, 0.35, 0.02, 0.08, 0.1)
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def tokenize(sentence: str) -> list[str]:
+    """Split a sentence into words, dropping punctuation and keeping case.
+
+    Any script works (`\\w` is Unicode-aware): "고양이가 앉았다" -> ["고양이가", "앉았다"].
+    Taught in 01_self_attention.ipynb.
+    """
+    if not isinstance(sentence, str):
+        raise ValueError(f"sentence must be a string, got {type(sentence).__name__}")
+    return _WORD.findall(sentence)
+
+
+TOKENS = tokenize(SENTENCE)  # ['The', 'cat', 'sat', 'on', 'the', 'mat']
+
+
+def _generator(key: str, seed: int) -> torch.Generator:
+    # crc32 is stable across runs and machines (unlike hash()), so a word always gets its vector.
+    return torch.Generator().manual_seed(zlib.crc32(key.encode("utf-8")) * 1000 + seed)
+
+
+def word_vectors(tokens: list[str], d_model: int = 512, seed: int = 0) -> Tensor:
+    """A seeded N(0, 1) vector per word, the same for a word wherever it appears ("The" = "the").
+
+    Shapes: returns `(T, D)` with T = len(tokens).
+    Taught in 01_self_attention.ipynb.
+    """
+    if not tokens:
+        raise ValueError("word_vectors needs at least one token")
+    if d_model < 1:
+        raise ValueError(f"d_model must be positive, got {d_model}")
+    rows = [torch.randn(d_model, generator=_generator(t.lower(), seed)) for t in tokens]
+    return torch.stack(rows)  # T × (D,) -> (T, D)
+
+
+def toy_projections(
+    d_model: int = 512, d_k: int = 64, seed: int = 0
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Seeded projection matrices W_q, W_k, W_v with N(0, 1/d_model) entries.
+
+    With N(0, 1) word vectors this gives Q, K, V entries of variance about 1.
+    Shapes: each `(D, Dk)`.
+    Taught in 01_self_attention.ipynb.
+    """
+    g = torch.Generator().manual_seed(seed)
+    w_q, w_k, w_v = (torch.randn(d_model, d_k, generator=g) / d_model**0.5 for _ in range(3))
+    return w_q, w_k, w_v
