@@ -23,7 +23,6 @@ lab: $(READY) ## start JupyterLab on 127.0.0.1 (token auth), opened on notebooks
 test: $(READY) ## lint, unit tests, and every notebook re-executed and compared by nbval
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m helpers.nbtools check $(NOTEBOOKS)
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env
 
 notebooks: $(READY) ## re-execute every notebook in place and normalise it (outputs are committed)

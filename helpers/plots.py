@@ -72,6 +72,9 @@ def use_style() -> None:
     )
 
 
+use_style()  # every figure of the series can show Hangul, even before setup_notebook()
+
+
 def _ax(ax: Axes | None, figsize: tuple[float, float] = (5.0, 4.2)) -> Axes:
     return plt.subplots(figsize=figsize, layout="constrained")[1] if ax is None else ax
 

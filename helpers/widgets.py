@@ -102,21 +102,28 @@ def attention_explorer(sentence: str = SENTENCE) -> W.VBox:
     image = W.Image(format="png")
     figure = AttentionFigure()
 
+    refreshing = False  # True while the query list is rebuilt: one redraw, not three
+
     def redraw(*_: object) -> None:
+        if refreshing:
+            return
         view = attention_view(text.value, query.value or 0, scale.value, temperature.value)
         message.value = f"<i>{view.message}</i>" if view.message else ""
         if view.weights is None:
             figure.show_message(view.message)
-            image.value = figure.png()
         else:
             figure.update(view.tokens, view.weights, view.query)
-            image.value = figure.png()
+        image.value = figure.png()
 
     def new_sentence(*_: object) -> None:
+        nonlocal refreshing
         view = attention_view(text.value)
-        with query.hold_trait_notifications():
+        refreshing = True
+        try:
             query.options = _query_options(view.tokens)
             query.value = view.query if view.tokens else None
+        finally:
+            refreshing = False
         redraw()
 
     text.observe(new_sentence, names="value")
