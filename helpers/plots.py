@@ -275,11 +275,12 @@ class AttentionFigure:
     def png(self) -> bytes:
         """The current state as PNG bytes, redrawing only the artists that change."""
         if self._background is None:
-            self.fig.draw_without_rendering()  # lay out once, with every artist in place
-            self.fig.set_layout_engine("none")
+            # Lay out and draw everything that stays (the changing artists sit inside the axes,
+            # so hiding them does not move the layout), then freeze the layout.
             for artist in self._dynamic:
                 artist.set_visible(False)
             self._canvas.draw()
+            self.fig.set_layout_engine("none")
             self._background = self._canvas.copy_from_bbox(self.fig.bbox)
             for artist in self._dynamic:
                 artist.set_visible(True)

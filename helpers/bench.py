@@ -1,0 +1,156 @@
+"""Speed figures of the series, printed as one table and written to figures/benchmarks.md.
+
+    python -m helpers.bench            # everything (a few minutes: runs `make test` and a setup)
+    python -m helpers.bench --quick    # widget updates and attention kernels only
+
+Medians and ratios only; nothing here is asserted (the machine is shared and noisy).
+Not imported by `import helpers`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from helpers.attention import scaled_dot_product_attention
+from helpers.text import SENTENCE
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "figures" / "benchmarks.md"
+
+
+def median_ms(fn: Callable[[], object], repeat: int = 30, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def widget_updates() -> list[tuple[str, str]]:
+    """Median server-side time of one update (recompute + redraw to PNG) per widget control."""
+    from helpers.widgets import attention_explorer  # ipywidgets only when measuring widgets
+
+    box = attention_explorer()
+    text, (query, scale, temperature) = box.children[0], box.children[1].children
+    state = {"i": 0}
+
+    def flip(control, values):
+        def step():
+            state["i"] += 1
+            control.value = values[state["i"] % len(values)]
+
+        return step
+
+    rows = [
+        ("01 attention explorer: query", flip(query, [0, 1, 2, 3, 4, 5])),
+        ("01 attention explorer: √d_k toggle", flip(scale, [False, True])),
+        ("01 attention explorer: temperature", flip(temperature, [0.5, 1.0, 2.0])),
+        (
+            "01 attention explorer: new sentence",
+            flip(text, [SENTENCE, "고양이가 매트 위에 앉았다", "A much longer sentence of words"]),
+        ),
+    ]
+    return [(name, f"{median_ms(fn):.1f} ms (target ≤ 50 ms)") for name, fn in rows]
+
+
+def attention_kernels() -> list[tuple[str, str]]:
+    """helpers vs torch's fused kernel, side by side at B=8, H=8, T=256, Dk=64."""
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(8, 8, 256, 64, generator=g) for _ in range(3))
+    with torch.no_grad():
+        ours = median_ms(lambda: scaled_dot_product_attention(q, k, v), repeat=20)
+        theirs = median_ms(lambda: F.scaled_dot_product_attention(q, k, v), repeat=20)
+    return [
+        ("helpers.scaled_dot_product_attention (8, 8, 256, 64)", f"{ours:.1f} ms"),
+        ("torch F.scaled_dot_product_attention (8, 8, 256, 64)", f"{theirs:.1f} ms"),
+        ("ratio helpers / torch", f"{ours / theirs:.2f}×"),
+    ]
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return time.perf_counter() - start
+
+
+def notebooks() -> list[tuple[str, str]]:
+    """Wall time to execute each notebook headless (into a scratch copy)."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+            copy = Path(tmp) / path.name
+            shutil.copy(path, copy)
+            seconds = _timed(
+                [
+                    sys.executable,
+                    "-m",
+                    "jupyter",
+                    "nbconvert",
+                    "--to",
+                    "notebook",
+                    "--execute",
+                    "--inplace",
+                    str(copy),
+                ],
+                cwd=path.parent,
+            )
+            rows.append((f"execute {path.name}", f"{seconds:.1f} s"))
+    return rows
+
+
+def whole_runs() -> list[tuple[str, str]]:
+    """`make test` in this tree, and a fresh setup (venv + pinned install) in a scratch clone."""
+    rows = [("make test (this tree)", f"{_timed(['make', 'test'], ROOT):.0f} s")]
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+        rows.append(
+            (
+                "fresh setup: make setup in a clean clone",
+                f"{_timed(['make', 'setup'], clone, env):.0f} s (target < 180 s)",
+            )
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip notebook, test and setup runs")
+    args = parser.parse_args(argv)
+    rows = widget_updates() + attention_kernels()
+    if not args.quick:
+        rows += notebooks() + whole_runs()
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
+        f" torch {torch.__version__}, {torch.get_num_threads()} torch threads"
+    )
+    table = ["| what | median / time |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
+    text = "\n".join([f"Measured by `make bench` on {machine}.", "", *table, ""])
+    print(text)
+    if not args.quick:
+        OUT.write_text("# Benchmarks\n\n" + text)
+        print(f"written to {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
