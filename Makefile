@@ -8,7 +8,7 @@ READY := $(VENV)/.ready
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test lint unit nbval notebooks bench figures clean
+.PHONY: setup lab test notebooks screenshots bench figures clean
 
 $(READY): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ setup: $(READY) ## create .venv and install the pinned dependencies and `helpers
 lab: $(READY) ## start JupyterLab on 127.0.0.1 (token auth), opened on notebooks/
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-test: $(READY) ## lint, unit tests, and every notebook re-executed and compared by nbval
+test: $(READY) ## lint, unit tests, browser tests, and every notebook re-run and compared by nbval
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env
@@ -28,7 +28,10 @@ test: $(READY) ## lint, unit tests, and every notebook re-executed and compared 
 notebooks: $(READY) ## re-execute every notebook in place and normalise it (outputs are committed)
 	$(BIN)/python -m helpers.nbtools run $(NOTEBOOKS)
 
-figures: notebooks ## the figures in figures/ are exported by the notebooks
+screenshots: $(READY) ## widget screenshots (before/after each control) into figures/screenshots/
+	SCREENSHOTS_DIR=figures/screenshots $(BIN)/python -m pytest tests/browser
+
+figures: notebooks screenshots ## figures/ : exported by the notebooks, plus the widget screenshots
 
 bench: $(READY) ## speed figures (medians and ratios, never asserted)
 	$(BIN)/python -m helpers.bench

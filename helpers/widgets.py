@@ -87,7 +87,10 @@ def attention_explorer(sentence: str = SENTENCE) -> W.VBox:
         continuous_update=False,
         layout=W.Layout(width="32em"),
     )
-    query = W.Dropdown(description="query", options=_query_options(tokenize(sentence)), value=1)
+    wide = {"description_width": "initial"}
+    query = W.Dropdown(
+        description="query", options=_query_options(tokenize(sentence)), value=1, style=wide
+    )
     scale = W.Checkbox(value=True, description="divide scores by √d_k")
     temperature = W.FloatLogSlider(
         value=1.0,
@@ -97,6 +100,7 @@ def attention_explorer(sentence: str = SENTENCE) -> W.VBox:
         step=0.05,
         description="temperature",
         continuous_update=False,
+        style=wide,
     )
     message = W.HTML()
     image = W.Image(format="png")
