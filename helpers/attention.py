@@ -12,8 +12,12 @@ import math
 import torch
 from torch import Tensor, nn
 
+from helpers.text import FEATURES
+
 __all__ = [
+    "CONSTRUCTED_HEADS",
     "MultiHeadAttention",
+    "constructed_attention",
     "causal_mask",
     "padding_mask",
     "scaled_dot_product_attention",
@@ -209,3 +213,38 @@ class MultiHeadAttention(nn.Module):
                     lin.bias.copy_(b)
                 mha.W_o.bias.copy_(m.out_proj.bias)
         return mha
+
+
+# The heads built by hand in notebook 02: (name, query feature, key feature). Each one reproduces
+# one of the book's three relations in "The cat sat on the mat".
+CONSTRUCTED_HEADS = (
+    ("grammatical: noun → its verb", "noun", "verb"),  # cat → sat
+    ("semantic: animal → a surface", "animal", "surface"),  # cat → mat
+    ("positional: preposition → its place", "preposition", "surface"),  # on → mat
+)
+
+
+def constructed_attention(
+    d_model: int = 512, n_heads: int = 8, strength: float = 5.0, seed: int = 0
+) -> MultiHeadAttention:
+    """Multi-head attention whose first heads follow `CONSTRUCTED_HEADS`; the rest stay random.
+
+    Head h compares one feature of the query word with one feature of the key word (the first
+    dimensions of `helpers.text.feature_vectors`): a match scores `strength` after the 1/√d_k
+    scaling, anything else scores 0.
+    Taught in 02_multi_head_attention.ipynb.
+    """
+    if n_heads < len(CONSTRUCTED_HEADS):
+        raise ValueError(f"n_heads must be at least {len(CONSTRUCTED_HEADS)} for the built heads")
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        mha = MultiHeadAttention(d_model, n_heads)
+    a = math.sqrt(strength * math.sqrt(mha.d_k))  # (a·a) / √d_k = strength
+    with torch.no_grad():
+        for h, (_, query_feature, key_feature) in enumerate(CONSTRUCTED_HEADS):
+            rows = slice(h * mha.d_k, (h + 1) * mha.d_k)  # this head's output features
+            for lin, feature in ((mha.W_q, query_feature), (mha.W_k, key_feature)):
+                lin.weight[rows] = 0.0
+                lin.bias[rows] = 0.0
+                lin.weight[h * mha.d_k, FEATURES.index(feature)] = a
+    return mha

@@ -74,3 +74,42 @@ def toy_projections(
     g = torch.Generator().manual_seed(seed)
     w_q, w_k, w_v = (torch.randn(d_model, d_k, generator=g) / d_model**0.5 for _ in range(3))
     return w_q, w_k, w_v
+
+
+# Hand-made word features for the constructed heads of notebook 02. A real model learns features
+# like these; here they are written down so that each head's job can be read off its weights.
+FEATURES = ("noun", "verb", "preposition", "determiner", "animal", "surface")
+LEXICON: dict[str, set[str]] = {
+    "the": {"determiner"},
+    "a": {"determiner"},
+    "cat": {"noun", "animal"},
+    "dog": {"noun", "animal"},
+    "bird": {"noun", "animal"},
+    "mat": {"noun", "surface"},
+    "sofa": {"noun", "surface"},
+    "floor": {"noun", "surface"},
+    "table": {"noun", "surface"},
+    "bed": {"noun", "surface"},
+    "sat": {"verb"},
+    "slept": {"verb"},
+    "lay": {"verb"},
+    "stood": {"verb"},
+    "on": {"preposition"},
+    "under": {"preposition"},
+    "near": {"preposition"},
+}
+
+
+def feature_vectors(tokens: list[str], d_model: int = 512, seed: int = 0) -> Tensor:
+    """`word_vectors` whose first len(FEATURES) dimensions hold 0/1 features from `LEXICON`.
+
+    Words missing from the lexicon get all-zero features. Shapes: returns `(T, D)`.
+    Taught in 02_multi_head_attention.ipynb.
+    """
+    if d_model <= len(FEATURES):
+        raise ValueError(f"d_model must exceed the {len(FEATURES)} feature dimensions")
+    x = word_vectors(tokens, d_model, seed)  # (T, D)
+    for t, token in enumerate(tokens):
+        features = LEXICON.get(token.lower(), set())
+        x[t, : len(FEATURES)] = torch.tensor([float(f in features) for f in FEATURES])
+    return x

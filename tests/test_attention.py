@@ -205,3 +205,19 @@ def test_mha_refuses_wrong_shapes_and_masks():
 def test_mha_refuses_unsupported_torch_module():
     with pytest.raises(ValueError, match="add_bias_kv"):
         MultiHeadAttention.from_torch(nn.MultiheadAttention(8, 2, add_bias_kv=True))
+
+
+def test_constructed_heads_show_the_books_three_relations():
+    from helpers import TOKENS
+    from helpers.attention import constructed_attention
+    from helpers.text import feature_vectors
+
+    x = feature_vectors(TOKENS)[None]  # (1, 6, 512)
+    with torch.no_grad():
+        _, weights = constructed_attention()(x, x, x)  # (1, 8, 6, 6)
+    cat, sat, on, mat = (TOKENS.index(w) for w in ("cat", "sat", "on", "mat"))
+    for head, (query, key) in enumerate([(cat, sat), (cat, mat), (on, mat)]):
+        assert weights[0, head, query].argmax().item() == key
+        assert weights[0, head, query, key].item() > 0.9
+    with pytest.raises(ValueError, match="at least 3"):
+        constructed_attention(n_heads=2)
