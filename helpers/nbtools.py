@@ -19,6 +19,7 @@ from nbclient import NotebookClient
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 TIMEOUT_S = 900
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -32,6 +33,9 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.id = f"c{i:03d}"
         for output in cell.get("outputs", []):
             output.get("metadata", {}).pop("execution", None)
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is not None:  # a random id per run, and its state is not saved anyway
+                view["model_id"] = ""
     return nb
 
 

@@ -101,7 +101,13 @@ def plot_attention_heatmap(
         )
     ax = _ax(ax)
     im = ax.imshow(w, cmap=WEIGHTS_CMAP, vmin=0.0, vmax=vmax, aspect="auto")
-    ax.set_xticks(range(len(key_labels)), key_labels, rotation=45, ha="right")
+    rotate = len(key_labels) > 6 or max(len(k) for k in key_labels) > 4
+    ax.set_xticks(
+        range(len(key_labels)),
+        key_labels,
+        rotation=45 if rotate else 0,
+        ha="right" if rotate else "center",
+    )
     ax.set_yticks(range(len(query_labels)), query_labels)
     ax.set_xlabel("key (attended to)")
     ax.set_ylabel("query (attending)")

@@ -1,0 +1,283 @@
+"""helpers.exercises: right answers pass; wrong answers, stubs and None get one friendly line.
+
+Every checker prints exactly one line, "✓ ..." or "Not yet: ...", and never raises or warns.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import helpers
+from helpers import exercises
+
+# --- answers a learner might write ----------------------------------------------------------------
+
+
+def softmax_t(scores, temperature=1.0):
+    z = scores / temperature
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def softmax_t_torch(scores, temperature=1.0):
+    return torch.softmax(torch.as_tensor(scores) / temperature, dim=-1)
+
+
+def softmax_t_in_place(scores, temperature=1.0):
+    scores /= temperature  # modifies its argument: the checker must not care
+    scores -= scores.max()
+    return list(np.exp(scores) / np.exp(scores).sum())
+
+
+def softmax_t_naive(scores, temperature=1.0):
+    e = np.exp(scores / temperature)  # overflows near 1000
+    return e / e.sum()
+
+
+def softmax_t_times(scores, temperature=1.0):
+    return softmax_t(scores * temperature)
+
+
+def softmax_t_ignores(scores, temperature=1.0):
+    return softmax_t(scores)
+
+
+def softmax_t_unnormalised(scores, temperature=1.0):
+    return np.exp(scores / temperature - np.max(scores / temperature))
+
+
+def attend_one(q, K, V):
+    weights = softmax_t(K @ q / np.sqrt(len(q)))
+    return weights, weights @ V
+
+
+def attend_one_torch(q, K, V):
+    q, K, V = (torch.tensor(a, dtype=torch.float32) for a in (q, K, V))
+    out, w = helpers.scaled_dot_product_attention(q[None], K, V)  # one query: (1, Dk)
+    return w[0], out[0]
+
+
+def attend_one_unscaled(q, K, V):
+    weights = softmax_t(K @ q)
+    return weights, weights @ V
+
+
+def attend_one_swapped(q, K, V):
+    weights, output = attend_one(q, K, V)
+    return output, weights
+
+
+def attend_one_wrong_output(q, K, V):
+    weights, _ = attend_one(q, K, V)
+    return weights, V.mean(axis=0)
+
+
+def attend_one_scores(q, K, V):
+    scores = K @ q / np.sqrt(len(q))
+    return scores, scores @ V
+
+
+def attention(Q, K, V):
+    scores = Q @ K.T / np.sqrt(Q.shape[-1])
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    weights = e / e.sum(axis=-1, keepdims=True)
+    return weights @ V, weights
+
+
+def attention_torch(Q, K, V):
+    return helpers.scaled_dot_product_attention(*(torch.from_numpy(a) for a in (Q, K, V)))
+
+
+def attention_naive(Q, K, V):
+    e = np.exp(Q @ K.T / np.sqrt(Q.shape[-1]))
+    weights = e / e.sum(axis=-1, keepdims=True)
+    return weights @ V, weights
+
+
+def attention_global_max(Q, K, V):
+    scores = Q @ K.T / np.sqrt(Q.shape[-1])
+    e = np.exp(scores - scores.max())  # one max for the whole matrix: rows underflow
+    weights = e / e.sum(axis=-1, keepdims=True)
+    return weights @ V, weights
+
+
+def attention_columns(Q, K, V):
+    scores = Q @ K.T / np.sqrt(Q.shape[-1])
+    e = np.exp(scores - scores.max(axis=0, keepdims=True))
+    weights = e / e.sum(axis=0, keepdims=True)
+    return weights @ V, weights
+
+
+def attention_unscaled(Q, K, V):
+    scores = Q @ K.T
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    weights = e / e.sum(axis=-1, keepdims=True)
+    return weights @ V, weights
+
+
+def attention_transposed(Q, K, V):
+    output, weights = attention(Q, K, V)
+    return output, weights.T
+
+
+def attention_swapped(Q, K, V):
+    output, weights = attention(Q, K, V)
+    return weights, output
+
+
+def attention_output_only(Q, K, V):
+    return attention(Q, K, V)[0]
+
+
+def stub(*args):
+    return None
+
+
+def ellipsis_stub(*args): ...
+
+
+def raises(*args):
+    raise ValueError("shapes (64,) and (6,64) not aligned")
+
+
+def takes_nothing():
+    return 1
+
+
+def returns_text(*args):
+    return "0.5"
+
+
+# --- helpers of the tests -------------------------------------------------------------------------
+
+
+def run(capsys, checker, fn) -> str:
+    """Run a checker as a learner would; return its single line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a checker must not leak a RuntimeWarning from np.exp
+        result = checker(fn)
+    out, err = capsys.readouterr()
+    assert result is None, "a checker prints; it returns nothing (no stray Out[] in notebooks)"
+    assert err == ""
+    assert out.endswith("\n") and out.count("\n") == 1, f"expected one line, got {out!r}"
+    assert "Traceback" not in out
+    assert out.startswith(("✓ ", "Not yet: ")), out
+    return out.strip()
+
+
+CHECKERS = [
+    exercises.check_softmax_with_temperature,
+    exercises.check_attend_one,
+    exercises.check_attention,
+]
+RIGHT = {
+    exercises.check_softmax_with_temperature: [softmax_t, softmax_t_torch, softmax_t_in_place],
+    exercises.check_attend_one: [attend_one, attend_one_torch],
+    exercises.check_attention: [attention, attention_torch],
+}
+
+
+# --- right answers --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("checker", "fn"),
+    [(c, f) for c, fns in RIGHT.items() for f in fns],
+    ids=lambda x: x.__name__,
+)
+def test_right_answers_pass(capsys, checker, fn):
+    assert run(capsys, checker, fn).startswith("✓ ")
+
+
+def test_pass_messages_state_facts(capsys):
+    line = run(capsys, exercises.check_softmax_with_temperature, softmax_t)
+    assert "(largest weight 0.8746)" in line  # the book's scores at temperature 0.1
+    q, k, v = exercises._running_qkv()
+    weights = attend_one(q[2], k, v)[0]
+    top = helpers.TOKENS[int(weights.argmax())]
+    expected = f'"sat" attends most to "{top}" (weight {weights.max():.4f})'
+    assert expected in run(capsys, exercises.check_attend_one, attend_one)
+
+
+def test_reference_is_the_helpers_attention():
+    q, k, v = exercises._running_qkv()
+    want_out, want_w = helpers.scaled_dot_product_attention(
+        *(torch.from_numpy(a) for a in (q, k, v))
+    )
+    out, w = exercises._attention(q, k, v)
+    np.testing.assert_allclose(w, want_w.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(out, want_out.numpy(), rtol=1e-10, atol=1e-12)
+
+
+# --- None, stubs and broken functions -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("fn", [None, 3, "softmax"], ids=["None", "int", "str"])
+def test_not_a_function(capsys, checker, fn):
+    line = run(capsys, checker, fn)
+    assert line.startswith("Not yet: pass your function itself")
+    assert "without parentheses" in line
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    ("fn", "hint"),
+    [
+        (stub, "returned None. Replace the `return None`"),
+        (ellipsis_stub, "returned None"),
+        (raises, "raised ValueError: shapes (64,) and (6,64) not aligned"),
+        (takes_nothing, "raised TypeError"),
+        (returns_text, ""),
+    ],
+    ids=lambda x: getattr(x, "__name__", "hint"),
+)
+def test_stubs_and_broken_functions(capsys, checker, fn, hint):
+    line = run(capsys, checker, fn)
+    assert line.startswith("Not yet: ")
+    assert hint in line
+
+
+def test_the_committed_stub_message_names_the_function(capsys):
+    def softmax_with_temperature(scores, temperature=1.0):
+        return None
+
+    line = run(capsys, exercises.check_softmax_with_temperature, softmax_with_temperature)
+    assert line.startswith("Not yet: `softmax_with_temperature(book_scores, 1)` returned None")
+
+
+def test_messages_are_deterministic(capsys):
+    first = run(capsys, exercises.check_attention, attention_naive)
+    assert run(capsys, exercises.check_attention, attention_naive) == first
+
+
+# --- wrong answers get the hint for their mistake -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("checker", "fn", "hint"),
+    [
+        (exercises.check_softmax_with_temperature, softmax_t_naive, "Subtract the largest score"),
+        (exercises.check_softmax_with_temperature, softmax_t_times, "divide them by it"),
+        (exercises.check_softmax_with_temperature, softmax_t_ignores, "ignores the temperature"),
+        (exercises.check_softmax_with_temperature, softmax_t_unnormalised, "divide by the sum"),
+        (exercises.check_attend_one, attend_one_unscaled, "divide the scores by √d_k (here √64)"),
+        (exercises.check_attend_one, attend_one_swapped, "weights and output are swapped"),
+        (exercises.check_attend_one, attend_one_wrong_output, "`weights @ V`"),
+        (exercises.check_attend_one, attend_one_scores, "do not sum to 1"),
+        (exercises.check_attention, attention_naive, "each row's own largest score"),
+        (exercises.check_attention, attention_global_max, "each row's own largest score"),
+        (exercises.check_attention, attention_columns, "along the last axis"),
+        (exercises.check_attention, attention_unscaled, "without the scaling"),
+        (exercises.check_attention, attention_transposed, "one row per query"),
+        (exercises.check_attention, attention_swapped, "output and weights are swapped"),
+        (exercises.check_attention, attention_output_only, "should return two things"),
+    ],
+    ids=lambda x: getattr(x, "__name__", "hint"),
+)
+def test_wrong_answers_get_their_hint(capsys, checker, fn, hint):
+    line = run(capsys, checker, fn)
+    assert line.startswith("Not yet: ")
+    assert hint in line, line
