@@ -42,31 +42,62 @@ def median_ms(fn: Callable[[], object], repeat: int = 30, warmup: int = 3) -> fl
     return statistics.median(times) * 1000
 
 
-def widget_updates() -> list[tuple[str, str]]:
-    """Median server-side time of one update (recompute + redraw to PNG) per widget control."""
-    from helpers.widgets import attention_explorer  # ipywidgets only when measuring widgets
+# Every explorer of the series: (row label, function in helpers.widgets). Add new ones here.
+EXPLORERS = [
+    ("01 attention explorer", "attention_explorer"),
+]
+SENTENCES = [SENTENCE, "고양이가 매트 위에 앉았다", "A much longer sentence of many more words"]
 
-    box = attention_explorer()
-    text, (query, scale, temperature) = box.children[0], box.children[1].children
+
+def _controls(widget) -> list:  # noqa: ANN001
+    """Every control in a widget tree, depth first."""
+    import ipywidgets as W
+
+    if isinstance(widget, W.Box):
+        return [c for child in widget.children for c in _controls(child)]
+    if isinstance(widget, W.Button | W.ValueWidget) and not isinstance(widget, W.Image | W.HTML):
+        return [widget]
+    return []
+
+
+def _stepper(control) -> Callable[[], None]:  # noqa: ANN001
+    """A function that moves one control to another value each call (as a reader would)."""
+    import ipywidgets as W
+
+    if isinstance(control, W.Button):
+        return control.click
+    if isinstance(control, W.Text):
+        values = SENTENCES
+    elif hasattr(control, "options"):
+        values = [value for _, value in control._options_full] or [control.value]
+    elif isinstance(control, W.Checkbox | W.ToggleButton):
+        values = [not control.value, control.value]
+    else:  # sliders: between their two ends
+        values = (
+            [control.max, control.min]
+            if control.value != control.max
+            else [control.min, control.max]
+        )
     state = {"i": 0}
 
-    def flip(control, values):
-        def step():
-            state["i"] += 1
-            control.value = values[state["i"] % len(values)]
+    def step() -> None:
+        state["i"] += 1
+        control.value = values[state["i"] % len(values)]
 
-        return step
+    return step
 
-    rows = [
-        ("01 attention explorer: query", flip(query, [0, 1, 2, 3, 4, 5])),
-        ("01 attention explorer: √d_k toggle", flip(scale, [False, True])),
-        ("01 attention explorer: temperature", flip(temperature, [0.5, 1.0, 2.0])),
-        (
-            "01 attention explorer: new sentence",
-            flip(text, [SENTENCE, "고양이가 매트 위에 앉았다", "A much longer sentence of words"]),
-        ),
-    ]
-    return [(name, f"{median_ms(fn):.1f} ms (target ≤ 50 ms)") for name, fn in rows]
+
+def widget_updates() -> list[tuple[str, str]]:
+    """Median server-side time of one update (recompute + redraw to PNG) per widget control."""
+    import helpers.widgets  # ipywidgets only when measuring widgets
+
+    rows = []
+    for label, name in EXPLORERS:
+        for control in _controls(getattr(helpers.widgets, name)()):
+            what = control.description or type(control).__name__
+            ms = median_ms(_stepper(control))
+            rows.append((f"{label}: {what}", f"{ms:.1f} ms (target ≤ 50 ms)"))
+    return rows
 
 
 def attention_kernels() -> list[tuple[str, str]]:

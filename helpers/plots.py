@@ -25,6 +25,7 @@ __all__ = [
     "SERIES_COLOURS",
     "WEIGHTS_CMAP",
     "AttentionFigure",
+    "LiveFigure",
     "plot_attention_heatmap",
     "plot_bars",
     "plot_score_spread",
@@ -185,27 +186,65 @@ def plot_score_spread(
     return ax
 
 
-class AttentionFigure:
+class LiveFigure:
+    """A figure for a widget: built once, then updated in place and rendered to PNG fast.
+
+    Subclasses draw their axes in `_build` (call `self.relayout()` first, and list the artists an
+    update changes in `self.dynamic`), then change only those artists' data in `update`. `png()`
+    draws the rest once, caches it, and afterwards redraws only `self.dynamic` on that background
+    (blitting): a widget update stays well under 50 ms. Changing artists must sit inside the axes
+    (hiding them must not move the layout); a caption above an axes belongs in `ax.text`.
+    """
+
+    def __init__(self, figsize: tuple[float, float], dpi: int = 80) -> None:
+        self.fig = Figure(figsize=figsize, dpi=dpi)
+        self._canvas = FigureCanvasAgg(self.fig)
+        self.dynamic: list[Artist] = []
+        self._background = None
+
+    def relayout(self) -> None:
+        """Clear the figure and forget the cached background (the next png() lays out again)."""
+        self.fig.clear()
+        self.fig.set_layout_engine("constrained")
+        self.dynamic, self._background = [], None
+
+    def png(self) -> bytes:
+        """The current state as PNG bytes, redrawing only the artists that change."""
+        if self._background is None:
+            for artist in self.dynamic:
+                artist.set_visible(False)
+            self._canvas.draw()  # lay out and draw everything that stays
+            self.fig.set_layout_engine("none")  # then freeze the layout
+            self._background = self._canvas.copy_from_bbox(self.fig.bbox)
+            for artist in self.dynamic:
+                artist.set_visible(True)
+        else:
+            self._canvas.restore_region(self._background)
+        renderer = self._canvas.get_renderer()
+        for artist in self.dynamic:
+            artist.draw(renderer)
+        buf = io.BytesIO()
+        Image.fromarray(np.asarray(self._canvas.buffer_rgba())).save(
+            buf, format="png", compress_level=1
+        )
+        return buf.getvalue()
+
+
+class AttentionFigure(LiveFigure):
     """One figure, updated in place: the query's weights as bars (left), the matrix (right).
 
-    The axes are laid out only when the tokens change; after that an update moves the data and
-    `png()` redraws only what changed on a cached background (blitting), which keeps a widget
-    update well under 50 ms.
+    The axes are laid out only when the tokens change; otherwise an update moves the data.
     Shapes: `update(tokens (T,), weights (T, T), query)`.
     Used by `helpers.widgets.attention_explorer` and for its static fallback.
     """
 
     def __init__(self, dpi: int = 80) -> None:
-        self.fig = Figure(figsize=(10.0, 4.0), dpi=dpi)
-        self._canvas = FigureCanvasAgg(self.fig)
+        super().__init__(figsize=(10.0, 4.0), dpi=dpi)
         self._tokens: list[str] | None = None
-        self._dynamic: list[Artist] = []
-        self._background = None
 
     def _build(self, tokens: list[str]) -> None:
-        self.fig.clear()
-        self.fig.set_layout_engine("constrained")
-        self._tokens, self._background = tokens, None
+        self.relayout()
+        self._tokens = tokens
         n = len(tokens)
         self.ax_bars, self.ax_map = self.fig.subplots(1, 2, width_ratios=[1.1, 1.0])
         self._bars = self.ax_bars.bar(range(n), np.zeros(n), color=SERIES_COLOURS[0])
@@ -241,7 +280,7 @@ class AttentionFigure:
         self._image = self.ax_map.images[0]
         self._cells = list(self.ax_map.texts)
         self._frame = self.ax_map.patches[-1]
-        self._dynamic = [
+        self.dynamic = [
             *self._bars,
             *self._bar_labels,
             self._caption,
@@ -270,36 +309,12 @@ class AttentionFigure:
 
     def show_message(self, message: str) -> Figure:
         """Replace the plots by a message (for input that cannot be drawn)."""
-        self.fig.clear()
-        self.fig.set_layout_engine("none")
-        self._tokens, self._dynamic, self._background = None, [], None
+        self.relayout()
+        self._tokens = None
         ax = self.fig.add_subplot()
         ax.axis("off")
         ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
         return self.fig
-
-    def png(self) -> bytes:
-        """The current state as PNG bytes, redrawing only the artists that change."""
-        if self._background is None:
-            # Lay out and draw everything that stays (the changing artists sit inside the axes,
-            # so hiding them does not move the layout), then freeze the layout.
-            for artist in self._dynamic:
-                artist.set_visible(False)
-            self._canvas.draw()
-            self.fig.set_layout_engine("none")
-            self._background = self._canvas.copy_from_bbox(self.fig.bbox)
-            for artist in self._dynamic:
-                artist.set_visible(True)
-        else:
-            self._canvas.restore_region(self._background)
-        renderer = self._canvas.get_renderer()
-        for artist in self._dynamic:
-            artist.draw(renderer)
-        buf = io.BytesIO()
-        Image.fromarray(np.asarray(self._canvas.buffer_rgba())).save(
-            buf, format="png", compress_level=1
-        )
-        return buf.getvalue()
 
 
 def save_figure(fig: Figure, name: str) -> Path:
