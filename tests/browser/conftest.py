@@ -99,6 +99,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
     ):
         env[var] = str(home / sub)
+    # No "Would you like to get notified about Jupyter news?" toast over the widgets.
+    notification = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )
     port, token = _free_port(), secrets.token_hex(16)
     log = home / "server.log"
     cmd = [
