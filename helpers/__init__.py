@@ -14,11 +14,14 @@ from helpers.blocks import DecoderBlock, EncoderBlock, FeedForward
 from helpers.notebook import setup_notebook
 from helpers.positional import sinusoidal_positional_encoding
 from helpers.text import SENTENCE, TOKENS, tokenize, toy_projections, word_vectors
+from helpers.transformer import Decoder, Encoder
 
 __all__ = [
     "SENTENCE",
     "TOKENS",
+    "Decoder",
     "DecoderBlock",
+    "Encoder",
     "EncoderBlock",
     "FeedForward",
     "MultiHeadAttention",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -50,8 +52,6 @@ class FeedForward(nn.Module):
 
 def _torch_layer_config(layer: nn.Module) -> dict:
     """Read d_model, n_heads, d_ff, activation and eps off an nn.Transformer*Layer."""
-    if layer.norm_first:
-        raise ValueError("from_torch expects a post-norm layer (norm_first=False), as in the book")
     act = layer.activation
     if act is F.relu or isinstance(act, nn.ReLU):
         activation = "relu"
@@ -65,12 +65,54 @@ def _torch_layer_config(layer: nn.Module) -> dict:
         d_ff=layer.linear1.out_features,
         activation=activation,
         eps=layer.norm1.eps,
+        norm_first=layer.norm_first,
     )
 
 
-class EncoderBlock(nn.Module):
+class _Residual(nn.Module):
+    """Shared by both blocks: how each sub-layer is wrapped by the residual and LayerNorm.
+
+    post-norm (the book, the original paper): x = Norm(x + sublayer(x))
+    pre-norm (GPT-2 and most modern models):  x = x + sublayer(Norm(x))
+    `residual=False` drops the "x +", `layer_norm=False` the Norm (both only to show why they are
+    there, in 04_feed_forward_and_encoder.ipynb).
+    """
+
+    def __init__(
+        self,
+        d_model: int,
+        n_norms: int,
+        eps: float,
+        norm_first: bool,
+        residual: bool,
+        layer_norm: bool,
+    ) -> None:
+        super().__init__()
+        self.norm_first, self.residual, self.layer_norm = norm_first, residual, layer_norm
+        for i in range(1, n_norms + 1):
+            norm = nn.LayerNorm(d_model, eps=eps) if layer_norm else nn.Identity()
+            self.add_module(f"norm{i}", norm)
+
+    def _add_norm(self, x: Tensor, sublayer: Callable[[Tensor], Tensor], norm: nn.Module) -> Tensor:
+        skip = x if self.residual else torch.zeros_like(x)
+        if self.norm_first:
+            return skip + sublayer(norm(x))  # Norm, sub-layer, Add
+        return norm(skip + sublayer(x))  # sub-layer, Add, Norm
+
+    def _load_norms(self, layer: nn.Module, n_norms: int) -> None:
+        if not self.layer_norm:
+            raise ValueError("from_torch needs layer_norm=True: torch's layers always normalise")
+        for i in range(1, n_norms + 1):
+            getattr(self, f"norm{i}").load_state_dict(getattr(layer, f"norm{i}").state_dict())
+
+
+class EncoderBlock(_Residual):
     """One encoder block, post-norm as in the book: x = Norm(x + MHA(x)); x = Norm(x + FFN(x)).
 
+    Args:
+        d_model, n_heads, d_ff, activation: sizes and the FFN's activation.
+        eps: LayerNorm's epsilon. norm_first: pre-norm instead of post-norm.
+        residual, layer_norm: switch off the residual connections or LayerNorm (for experiments).
     Shapes: forward(x `(B, T, D)`, mask broadcastable to `(B, H, T, T)`, True = may attend)
     -> `(B, T, D)`. The last attention weights `(B, H, T, T)` are kept in `attn_weights`.
     Taught in 04_feed_forward_and_encoder.ipynb.
@@ -83,34 +125,40 @@ class EncoderBlock(nn.Module):
         d_ff: int,
         activation: Activation = "relu",
         eps: float = 1e-5,
+        norm_first: bool = False,
+        residual: bool = True,
+        layer_norm: bool = True,
     ) -> None:
-        super().__init__()
+        super().__init__(d_model, 2, eps, norm_first, residual, layer_norm)
         self.self_attn = MultiHeadAttention(d_model, n_heads)
-        self.norm1 = nn.LayerNorm(d_model, eps=eps)
         self.ffn = FeedForward(d_model, d_ff, activation)
-        self.norm2 = nn.LayerNorm(d_model, eps=eps)
         self.attn_weights: Tensor | None = None
+
+    def _attend(self, x: Tensor, mask: Tensor | None) -> Tensor:
+        attended, self.attn_weights = self.self_attn(x, x, x, mask)  # (B, T, D), (B, H, T, T)
+        return attended
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         _check_x(x, self.self_attn.d_model, "x")
-        attended, self.attn_weights = self.self_attn(x, x, x, mask)  # (B, T, D), (B, H, T, T)
-        x = self.norm1(x + attended)  # Add & Norm
-        return self.norm2(x + self.ffn(x))  # Add & Norm
+        # The book's steps 2-4: multi-head attention, residual connection, layer normalisation.
+        x = self._add_norm(x, lambda h: self._attend(h, mask), self.norm1)  # (B, T, D)
+        # Steps 5-7: feed-forward network, residual connection, layer normalisation.
+        return self._add_norm(x, self.ffn, self.norm2)  # (B, T, D)
 
     @classmethod
     def from_torch(cls, layer: nn.TransformerEncoderLayer) -> EncoderBlock:
-        """Copy the weights of a post-norm `torch.nn.TransformerEncoderLayer`."""
+        """Copy the weights of a `torch.nn.TransformerEncoderLayer`."""
         block = cls(**_torch_layer_config(layer))
         block.self_attn = MultiHeadAttention.from_torch(layer.self_attn)
         block.ffn._load_torch(layer.linear1, layer.linear2)
-        block.norm1.load_state_dict(layer.norm1.state_dict())
-        block.norm2.load_state_dict(layer.norm2.state_dict())
+        block._load_norms(layer, 2)
         return block
 
 
-class DecoderBlock(nn.Module):
+class DecoderBlock(_Residual):
     """One decoder block: masked self-attention, cross-attention, FFN, each with Add & Norm.
 
+    Args: as `EncoderBlock`.
     Shapes: forward(x `(B, T, D)`, memory `(B, S, D)`, tgt_mask broadcastable to `(B, H, T, T)`,
     memory_mask broadcastable to `(B, H, T, S)`; True = may attend) -> `(B, T, D)`.
     The last weights are kept in `self_attn_weights` `(B, H, T, T)` and
@@ -125,16 +173,25 @@ class DecoderBlock(nn.Module):
         d_ff: int,
         activation: Activation = "relu",
         eps: float = 1e-5,
+        norm_first: bool = False,
+        residual: bool = True,
+        layer_norm: bool = True,
     ) -> None:
-        super().__init__()
+        super().__init__(d_model, 3, eps, norm_first, residual, layer_norm)
         self.self_attn = MultiHeadAttention(d_model, n_heads)
-        self.norm1 = nn.LayerNorm(d_model, eps=eps)
         self.cross_attn = MultiHeadAttention(d_model, n_heads)
-        self.norm2 = nn.LayerNorm(d_model, eps=eps)
         self.ffn = FeedForward(d_model, d_ff, activation)
-        self.norm3 = nn.LayerNorm(d_model, eps=eps)
         self.self_attn_weights: Tensor | None = None
         self.cross_attn_weights: Tensor | None = None
+
+    def _self_attend(self, x: Tensor, mask: Tensor | None) -> Tensor:
+        attended, self.self_attn_weights = self.self_attn(x, x, x, mask)  # (B, T, D)
+        return attended
+
+    def _cross_attend(self, x: Tensor, memory: Tensor, mask: Tensor | None) -> Tensor:
+        # Queries from the decoder, keys and values from the encoder's output.
+        attended, self.cross_attn_weights = self.cross_attn(x, memory, memory, mask)  # (B, T, D)
+        return attended
 
     def forward(
         self,
@@ -146,24 +203,16 @@ class DecoderBlock(nn.Module):
         d_model = self.self_attn.d_model
         _check_x(x, d_model, "x")
         _check_x(memory, d_model, "memory")
-        attended, self.self_attn_weights = self.self_attn(x, x, x, tgt_mask)  # (B, T, D)
-        x = self.norm1(x + attended)  # Add & Norm
-        # Queries from the decoder, keys and values from the encoder's output.
-        attended, self.cross_attn_weights = self.cross_attn(x, memory, memory, memory_mask)
-        x = self.norm2(x + attended)  # Add & Norm
-        return self.norm3(x + self.ffn(x))  # Add & Norm
+        x = self._add_norm(x, lambda h: self._self_attend(h, tgt_mask), self.norm1)  # (B, T, D)
+        x = self._add_norm(x, lambda h: self._cross_attend(h, memory, memory_mask), self.norm2)
+        return self._add_norm(x, self.ffn, self.norm3)  # (B, T, D)
 
     @classmethod
     def from_torch(cls, layer: nn.TransformerDecoderLayer) -> DecoderBlock:
-        """Copy the weights of a post-norm `torch.nn.TransformerDecoderLayer`."""
+        """Copy the weights of a `torch.nn.TransformerDecoderLayer`."""
         block = cls(**_torch_layer_config(layer))
         block.self_attn = MultiHeadAttention.from_torch(layer.self_attn)
         block.cross_attn = MultiHeadAttention.from_torch(layer.multihead_attn)
         block.ffn._load_torch(layer.linear1, layer.linear2)
-        for ours, theirs in (
-            (block.norm1, layer.norm1),
-            (block.norm2, layer.norm2),
-            (block.norm3, layer.norm3),
-        ):
-            ours.load_state_dict(theirs.state_dict())
+        block._load_norms(layer, 3)
         return block

@@ -99,9 +99,33 @@ def test_decoder_leaks_nothing_from_the_future():
     assert not torch.allclose(before[0, :4], unmasked[0, :4])  # without the mask it leaks
 
 
-def test_from_torch_refuses_pre_norm():
-    layer = nn.TransformerEncoderLayer(8, 2, 16, norm_first=True, batch_first=True)
-    with pytest.raises(ValueError, match="post-norm"):
+@pytest.mark.parametrize("kind", ["encoder", "decoder"])
+def test_pre_norm_matches_torch(kind):
+    make = nn.TransformerEncoderLayer if kind == "encoder" else nn.TransformerDecoderLayer
+    theirs = make(16, 2, 32, dropout=0.0, norm_first=True, batch_first=True).eval()
+    ours = (EncoderBlock if kind == "encoder" else DecoderBlock).from_torch(theirs).eval()
+    assert ours.norm_first
+    x, memory = torch.randn(2, 5, 16), torch.randn(2, 3, 16)
+    args = (x,) if kind == "encoder" else (x, memory)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(*args), theirs(*args), atol=ATOL, rtol=1e-4)
+
+
+def test_residual_and_layer_norm_switches():
+    block = EncoderBlock(8, 2, 16, residual=False, layer_norm=False).eval()
+    x = torch.randn(1, 4, 8)
+    with torch.no_grad():
+        attended, _ = block.self_attn(x, x, x)
+        expected = block.ffn(attended)  # no "x +", no Norm: just the two sub-layers
+        torch.testing.assert_close(block(x), expected)
+    assert isinstance(block.norm1, nn.Identity)
+    with pytest.raises(ValueError, match="layer_norm=True"):
+        EncoderBlock(8, 2, 16, layer_norm=False)._load_norms(_enc(8, 2, 16, "relu"), 2)
+
+
+def test_from_torch_refuses_other_activations():
+    layer = nn.TransformerEncoderLayer(8, 2, 16, activation=torch.tanh, batch_first=True)
+    with pytest.raises(ValueError, match="'relu' and 'gelu'"):
         EncoderBlock.from_torch(layer)
 
 
