@@ -8,6 +8,7 @@ Mask convention everywhere in `helpers`: a boolean tensor, **True = may attend**
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
@@ -168,9 +169,13 @@ class MultiHeadAttention(nn.Module):
         b, t, _ = x.shape
         return x.view(b, t, self.n_heads, self.d_k).transpose(1, 2)  # (B, T, D) -> (B, H, T, Dk)
 
-    def forward(
+    def attend(
         self, query: Tensor, key: Tensor, value: Tensor, mask: Tensor | None = None
     ) -> tuple[Tensor, Tensor]:
+        """Everything but W_o: project, split into heads, attend per head, concatenate.
+
+        Shapes: as `forward`; returns concat `(B, T, D)` (the input of W_o), weights `(B, H, T, S)`.
+        """
         for name, t in (("query", query), ("key", key), ("value", value)):
             if not isinstance(t, Tensor) or t.dim() != 3 or t.shape[-1] != self.d_model:
                 got = _shape(t) if isinstance(t, Tensor) else type(t).__name__
@@ -190,6 +195,12 @@ class MultiHeadAttention(nn.Module):
         v = self._split(self.W_v(value))  # (B, S, D) -> (B, H, S, Dk)
         heads, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, H, T, Dk), (B, H, T, S)
         concat = heads.transpose(1, 2).reshape(b, t, self.d_model)  # (B, H, T, Dk) -> (B, T, D)
+        return concat, weights
+
+    def forward(
+        self, query: Tensor, key: Tensor, value: Tensor, mask: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        concat, weights = self.attend(query, key, value, mask)  # (B, T, D), (B, H, T, S)
         return self.W_o(concat), weights
 
     @classmethod
@@ -216,7 +227,9 @@ class MultiHeadAttention(nn.Module):
 
 
 # The heads built by hand in notebook 02: (name, query feature, key feature). Each one reproduces
-# one of the book's three relations in "The cat sat on the mat".
+# one of the book's three relations in "The cat sat on the mat". The third is positional in the
+# book; ours keys on the feature "surface", because the word vectors carry no position before
+# notebook 03.
 CONSTRUCTED_HEADS = (
     ("grammatical: noun → its verb", "noun", "verb"),  # cat → sat
     ("semantic: animal → a surface", "animal", "surface"),  # cat → mat
@@ -225,26 +238,51 @@ CONSTRUCTED_HEADS = (
 
 
 def constructed_attention(
-    d_model: int = 512, n_heads: int = 8, strength: float = 5.0, seed: int = 0
+    d_model: int = 512,
+    n_heads: int = 8,
+    strength: float = 5.0,
+    seed: int = 0,
+    relations: Sequence[tuple[str, str, str]] = CONSTRUCTED_HEADS,
 ) -> MultiHeadAttention:
-    """Multi-head attention whose first heads follow `CONSTRUCTED_HEADS`; the rest stay random.
+    """Multi-head attention whose first heads are built by hand from `relations`; the rest random.
 
-    Head h compares one feature of the query word with one feature of the key word (the first
-    dimensions of `helpers.text.feature_vectors`): a match scores `strength` after the 1/√d_k
-    scaling, anything else scores 0.
+    Built head h compares one feature of the query word with one feature of the key word (the
+    first dimensions of `helpers.text.feature_vectors`): its query and key use one number each,
+    a·feature, so a match scores a·a / √d_k = `strength` and anything else scores 0, whatever d_k.
+    Random heads get W_q, W_k with N(0, 1/d_model) entries, the scale of `toy_projections`
+    (notebook 01): their scores have variance about 1 whatever d_k. `relations=()` gives a layer
+    of random heads only; random head h is the same whichever heads before it are built.
+
+    Args:
+        d_model: width D. n_heads: heads H (Dk = D / H), at least `len(relations)`.
+        strength: the score of a match, after the 1/√d_k scaling.
+        seed: seeds every random weight. relations: `(name, query feature, key feature)` triples.
+    Returns:
+        a `MultiHeadAttention` in eval mode.
+
     Taught in 02_multi_head_attention.ipynb.
     """
-    if n_heads < len(CONSTRUCTED_HEADS):
-        raise ValueError(f"n_heads must be at least {len(CONSTRUCTED_HEADS)} for the built heads")
+    if n_heads < len(relations):
+        raise ValueError(
+            f"n_heads must be at least {len(relations)} for the built heads, got {n_heads}; "
+            f"pass relations=CONSTRUCTED_HEADS[:{n_heads}] to build only the first {n_heads}"
+        )
+    for _, query_feature, key_feature in relations:
+        for feature in (query_feature, key_feature):
+            if feature not in FEATURES:
+                raise ValueError(f"unknown feature {feature!r}; the features are {FEATURES}")
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         mha = MultiHeadAttention(d_model, n_heads)
+    g = torch.Generator().manual_seed(seed)
     a = math.sqrt(strength * math.sqrt(mha.d_k))  # (a·a) / √d_k = strength
     with torch.no_grad():
-        for h, (_, query_feature, key_feature) in enumerate(CONSTRUCTED_HEADS):
+        for lin in (mha.W_q, mha.W_k):
+            lin.weight.copy_(torch.randn(d_model, d_model, generator=g) / math.sqrt(d_model))
+            lin.bias.zero_()
+        for h, (_, query_feature, key_feature) in enumerate(relations):
             rows = slice(h * mha.d_k, (h + 1) * mha.d_k)  # this head's output features
             for lin, feature in ((mha.W_q, query_feature), (mha.W_k, key_feature)):
                 lin.weight[rows] = 0.0
-                lin.bias[rows] = 0.0
                 lin.weight[h * mha.d_k, FEATURES.index(feature)] = a
-    return mha
+    return mha.eval()

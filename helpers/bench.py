@@ -45,6 +45,7 @@ def median_ms(fn: Callable[[], object], repeat: int = 30, warmup: int = 3) -> fl
 # Every explorer of the series: (row label, function in helpers.widgets). Add new ones here.
 EXPLORERS = [
     ("01 attention explorer", "attention_explorer"),
+    ("03 positional explorer", "positional_explorer"),
 ]
 SENTENCES = [SENTENCE, "고양이가 매트 위에 앉았다", "A much longer sentence of many more words"]
 
@@ -72,12 +73,11 @@ def _stepper(control) -> Callable[[], None]:  # noqa: ANN001
         values = [value for _, value in control._options_full] or [control.value]
     elif isinstance(control, W.Checkbox | W.ToggleButton):
         values = [not control.value, control.value]
-    else:  # sliders: between their two ends
-        values = (
-            [control.max, control.min]
-            if control.value != control.max
-            else [control.min, control.max]
-        )
+    else:  # sliders: between their two ends (a log slider's min and max are exponents)
+        ends = (control.min, control.max)
+        if isinstance(control, W.FloatLogSlider):
+            ends = tuple(control.base**e for e in ends)
+        values = list(ends) if control.value != ends[0] else list(reversed(ends))
     state = {"i": 0}
 
     def step() -> None:

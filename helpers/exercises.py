@@ -23,7 +23,20 @@ import torch
 
 from helpers.text import BOOK_CAT_SCORES, TOKENS, toy_projections, word_vectors
 
-__all__ = ["check_attend_one", "check_attention", "check_softmax_with_temperature"]
+__all__ = [
+    "check_attend_one",
+    "check_attention",
+    "check_build_head",
+    "check_dot_at_offset",
+    "check_encoder_parameters",
+    "check_layer_norm",
+    "check_multi_head_attention",
+    "check_positional_encoding_halves",
+    "check_pre_norm_block",
+    "check_shift_matrix",
+    "check_softmax_with_temperature",
+    "check_split_heads",
+]
 
 RTOL = 1e-5
 ATOL = 1e-5
@@ -331,3 +344,694 @@ def check_attention(fn: Callable[..., Any]) -> None:
         )
 
     _check(fn, "check_attention", "attention", verdict)
+
+
+# --- 03 positional encoding: references -----------------------------------------------------------
+
+
+def _pe_halves(n_positions: int, d_model: int, base: float, exponent: int = 2) -> np.ndarray:
+    """[all sines | all cosines] of the angles pos / base^(exponent·i/d), float64. `(P, D)`."""
+    pos = np.arange(n_positions, dtype=np.float64)[:, None]  # (P, 1)
+    i = np.arange(d_model // 2, dtype=np.float64)  # (D/2,)
+    angles = pos / base ** (exponent * i / d_model)  # (P, D/2)
+    return np.concatenate([np.sin(angles), np.cos(angles)], axis=1)  # (P, D)
+
+
+def _interleaved(halves: np.ndarray) -> np.ndarray:
+    """The same columns in the paper's order: sin, cos, sin, cos, …"""
+    half = halves.shape[1] // 2
+    out = np.empty_like(halves)
+    out[:, 0::2], out[:, 1::2] = halves[:, :half], halves[:, half:]
+    return out
+
+
+def _first_difference(got: np.ndarray, want: np.ndarray, rows: str, columns: str) -> str:
+    """Where two matrices first differ, as a hint."""
+    r, c = np.argwhere(~np.isclose(got, want, rtol=RTOL, atol=ATOL))[0]
+    return f"{rows} {r}, {columns} {c}: expected {want[r, c]:.4f}, got {got[r, c]:.4f}"
+
+
+# --- ★ the encoding with the sines first ----------------------------------------------------------
+
+
+def check_positional_encoding_halves(fn: Callable[..., Any]) -> None:
+    """Check `fn(n_positions, d_model, base)` -> `(n_positions, d_model)`: all d/2 sines, then all
+    d/2 cosines, of the angles pos / base^(2i/d) (the paper's numbers, columns in another order).
+
+    Cases: the book's six words with d = 4; 50 positions with d = 512; base 100; d = 2.
+    Used in 03_positional_encoding.ipynb.
+    """
+    from helpers.positional import sinusoidal_positional_encoding
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        name = _name(fn, "positional_encoding_halves")
+        cases = [
+            _Case((6, 4, 10000.0), f"{name}(6, 4, 10000.0)", "(the book's six words, d = 4)"),
+            _Case((50, 512, 10000.0), f"{name}(50, 512, 10000.0)"),
+            _Case((10, 6, 100.0), f"{name}(10, 6, 100.0)", "(base 100)"),
+            _Case((3, 2, 10000.0), f"{name}(3, 2, 10000.0)", "(one sin/cos pair)"),
+        ]
+        for case in cases:
+            n, d, base = case.args
+            result = _call(fn, case)
+            if _shape(result) == (d, n) and d != n:
+                raise _NotYet(
+                    f"{case.label} has shape {(d, n)}: one row per position, so the shape is "
+                    f"(n_positions, d_model) = {(n, d)}."
+                )
+            got = _array(result, case.label, (n, d))
+            want = _pe_halves(n, d, base)
+            if _close(got, want):
+                continue
+            if d > 2 and _close(got, _interleaved(want)):
+                raise _NotYet(
+                    f"{case.label} is interleaved (sin, cos, sin, cos, …) like helpers; here all "
+                    "d/2 sines come first, then all d/2 cosines."
+                )
+            if _close(got, np.roll(want, d // 2, axis=1)):
+                raise _NotYet(f"{case.label} puts the cosines first; the sines come first.")
+            if _close(got, _pe_halves(n, d, base, exponent=1)):
+                raise _NotYet(
+                    f"{case.label} divides by base^(i/d); the exponent is 2i/d (i counts the "
+                    "sin/cos pairs, 0 … d/2 − 1)."
+                )
+            if base != 10000.0 and _close(got, _pe_halves(n, d, 10000.0)):
+                raise _NotYet(f"{case.label} ignores the base: use `base`, not 10000.")
+            if _close(got, _pe_halves(n + 1, d, base)[1:]):
+                raise _NotYet(f"{case.label} starts at position 1; positions start at 0.")
+            raise _NotYet(_first_difference(got, want, f"{case.label}: row", "column"))
+        pe = sinusoidal_positional_encoding(6, 512).double().numpy()  # (P, D)
+        halves = _pe_halves(6, 512, 10000.0)  # (P, D)
+        return (
+            "Right: the paper's numbers, with the columns in another order. Dot products do not "
+            f"see the order: PE(0)·PE(5) = {halves[0] @ halves[5]:.4f} in both layouts "
+            f"(helpers: {pe[0] @ pe[5]:.4f})."
+        )
+
+    _check(fn, "check_positional_encoding_halves", "positional_encoding_halves", verdict)
+
+
+# --- ★ the dot product at an offset ---------------------------------------------------------------
+
+
+def check_dot_at_offset(fn: Callable[..., Any]) -> None:
+    """Check `fn(k, d_model, base)` = PE(pos) · PE(pos + k) = Σ_i cos(k / base^(2i/d)), one number.
+
+    Cases: k = 0, 1, 5 and −3 with d = 512; k = 2 with d = 4 and base 100; k = 40 with d = 64.
+    Used in 03_positional_encoding.ipynb.
+    """
+    from helpers.positional import offset_dot_product
+
+    def sum_cos(k: int, pairs: int, d: int, base: float, exponent: int = 2) -> float:
+        i = np.arange(pairs, dtype=np.float64)
+        return float(np.cos(k / base ** (exponent * i / d)).sum())
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        name = _name(fn, "dot_at_offset")
+        cases = [
+            _Case((0, 512, 10000.0), f"{name}(0, 512, 10000.0)", "(a position with itself)"),
+            _Case((1, 512, 10000.0), f"{name}(1, 512, 10000.0)"),
+            _Case((5, 512, 10000.0), f"{name}(5, 512, 10000.0)"),
+            _Case((-3, 512, 10000.0), f"{name}(-3, 512, 10000.0)", "(a negative offset)"),
+            _Case((2, 4, 100.0), f"{name}(2, 4, 100.0)", "(d = 4, base 100)"),
+            _Case((40, 64, 10000.0), f"{name}(40, 64, 10000.0)"),
+        ]
+        for case in cases:
+            k, d, base = case.args
+            got = float(_array(_call(fn, case), case.label, ()))
+            want = offset_dot_product(k, d, base).item()
+            if np.isclose(got, want, rtol=RTOL, atol=ATOL):
+                continue
+            if np.isclose(got * d / 2, want, rtol=RTOL, atol=ATOL):
+                raise _NotYet(
+                    f"{case.label} = {got:.4f} is the cosine similarity; the dot product is "
+                    f"d_model/2 = {d // 2} times larger (every |PE|² is d/2)."
+                )
+            if np.isclose(got, sum_cos(k, d, d, base), rtol=RTOL, atol=ATOL):
+                raise _NotYet(
+                    f"{case.label} sums over d = {d} terms; there are d/2 = {d // 2} sin/cos "
+                    "pairs, i = 0 … d/2 − 1."
+                )
+            if np.isclose(got, sum_cos(k, d // 2, d, base, exponent=1), rtol=RTOL, atol=ATOL):
+                raise _NotYet(f"{case.label} divides by base^(i/d); the exponent is 2i/d.")
+            if k == 0:
+                raise _NotYet(
+                    f"{case.label} = {got:.4f}, but a position with itself gives |PE|² = d/2 = "
+                    f"{d // 2}: each pair adds sin² + cos² = 1, i.e. cos(0 · ω_i) = 1."
+                )
+            raise _NotYet(
+                f"{case.label} should be Σ_i cos(k · ω_i) = {want:.4f}, got {got:.4f}. Each pair "
+                "adds sin(a)·sin(a + kω) + cos(a)·cos(a + kω) = cos(kω)."
+            )
+        near, far = (offset_dot_product(k, 512).item() for k in (1, 50))
+        return (
+            f"Right. For d = 512 the dot product is 256 at k = 0, {near:.4f} at k = 1 and "
+            f"{far:.4f} at k = 50, whatever the position: it depends only on the offset."
+        )
+
+    _check(fn, "check_dot_at_offset", "dot_at_offset", verdict)
+
+
+# --- ★★ the shift matrix --------------------------------------------------------------------------
+
+
+def check_shift_matrix(fn: Callable[..., Any]) -> None:
+    """Check `fn(k, d_model, base)` -> M `(d_model, d_model)` with PE(pos + k) = M @ PE(pos).
+
+    Cases: k = 1 with d = 4; k = 3 with d = 8 and base 100; k = −2 with d = 6; k = 0; k = 7 with
+    d = 512.
+    Used in 03_positional_encoding.ipynb.
+    """
+    from helpers.positional import shift_matrix, sinusoidal_positional_encoding
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        name = _name(fn, "shift_matrix")
+        cases = [
+            _Case((1, 4, 10000.0), f"{name}(1, 4, 10000.0)", "(one step, d = 4)"),
+            _Case((3, 8, 100.0), f"{name}(3, 8, 100.0)", "(base 100)"),
+            _Case((-2, 6, 10000.0), f"{name}(-2, 6, 10000.0)", "(two steps back)"),
+            _Case((0, 4, 10000.0), f"{name}(0, 4, 10000.0)", "(no step at all)"),
+            _Case((7, 512, 10000.0), f"{name}(7, 512, 10000.0)"),
+        ]
+        for case in cases:
+            k, d, base = case.args
+            got = _array(_call(fn, case), case.label, (d, d))
+            want = shift_matrix(k, d, base).numpy()  # (D, D)
+            if _close(got, want):
+                continue
+            if k == 0:
+                raise _NotYet(f"{case.label} should be the identity: PE(pos + 0) = PE(pos).")
+            if _close(got, want.T):
+                raise _NotYet(
+                    f"{case.label} moves k steps backwards (it is M_(-k), the transpose): "
+                    "PE(pos + k, 2i) = cos(kω)·PE(pos, 2i) + sin(kω)·PE(pos, 2i+1), so the "
+                    "+sin sits above the diagonal."
+                )
+            pe = sinusoidal_positional_encoding(abs(k) + 1, d, base).double().numpy()  # (P, D)
+            start, end = (pe[0], pe[k]) if k > 0 else (pe[-k], pe[0])
+            raise _NotYet(
+                f"{case.label} @ PE({max(-k, 0)}) should be PE({max(k, 0)}) = {_fmt(end)}, got "
+                f"{_fmt(got @ start)}. Pair i (dimensions 2i, 2i+1) is turned by the angle "
+                "k·ω_i: [[cos, sin], [−sin, cos]]."
+            )
+        m = shift_matrix(1, 4).numpy()
+        return (
+            f"Right. M_1 for d = 4 turns pair 0 by 1 radian and pair 1 by 0.01 radian "
+            f"(its diagonal: {_fmt(np.diag(m))}); M·Mᵀ = I, a rotation, so |PE| never changes."
+        )
+
+    _check(fn, "check_shift_matrix", "shift_matrix", verdict)
+
+
+# --- 02 multi-head attention: checkers ------------------------------------------------------------
+# Used in 02_multi_head_attention.ipynb: `check_split_heads` (★), `check_multi_head_attention` (★★),
+# `check_build_head` (★★).
+
+
+def _tensor(seed: int, *shape: int) -> torch.Tensor:
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+def _split_reference(x: torch.Tensor, n_heads: int) -> np.ndarray:
+    b, t, d = x.shape
+    return x.reshape(b, t, n_heads, d // n_heads).transpose(1, 2).numpy().astype(np.float64)
+
+
+# --- ★ split into heads ---------------------------------------------------------------------------
+
+
+def check_split_heads(fn: Callable[..., Any]) -> None:
+    """Check `fn(x, n_heads)`: `(B, T, D) -> (B, H, T, Dk)`, head h = features h·Dk … (h+1)·Dk - 1.
+
+    Cases: 2 sentences of 5 words, D = 12, H = 3 (every size differs, so a swapped axis shows);
+    the running sentence, D = 512, H = 8; and H = 1.
+    Used in 02_multi_head_attention.ipynb.
+    """
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        name = _name(fn, "split_heads")
+        for seed, shape, h, note in [
+            (1, (2, 5, 12), 3, "(B=2, T=5, D=12, 3 heads)"),
+            (2, (1, 6, 512), 8, "(B=1, T=6, D=512, 8 heads)"),
+            (3, (2, 5, 12), 1, "(one head)"),
+        ]:
+            x = _tensor(seed, *shape)
+            b, t, d = shape
+            case = _Case((x.clone(), h), f"{name}(x, {h})", note)
+            got = _call(fn, case)
+            if _shape(got) == (b, t, h, d // h) and h > 1:
+                raise _NotYet(
+                    f"{case.label} has shape (B, T, H, Dk) = {(b, t, h, d // h)}: the heads are "
+                    "split but not moved in front of the words. Swap those two axes with "
+                    "`.transpose(1, 2)`."
+                )
+            got = _array(got, case.label, (b, h, t, d // h))
+            want = _split_reference(x, h)
+            if _close(got, want):
+                continue
+            if _close(got, x.reshape(b, h, t, d // h).numpy()):
+                raise _NotYet(
+                    f"{case.label} reshapes straight to (B, H, T, Dk), which cuts the rows of "
+                    "words into pieces that mix words. View it as (B, T, H, Dk) first (each "
+                    "word's D features cut into H pieces), then `.transpose(1, 2)`."
+                )
+            raise _NotYet(
+                f"{case.label}: head 0 of word 0 should be its first {d // h} features, "
+                f"{_fmt(want[0, 0, 0])}, got {_fmt(got[0, 0, 0])}."
+            )
+        return (
+            "Right. Head h is simply features h·Dk … (h+1)·Dk - 1 of every word: "
+            "a reshape and a transpose, no new weights."
+        )
+
+    _check(fn, "check_split_heads", "split_heads", verdict)
+
+
+# --- ★★ multi-head attention from scratch ---------------------------------------------------------
+
+
+def _mha_reference(
+    x: torch.Tensor, w: tuple[torch.Tensor, ...], n_heads: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """helpers.MultiHeadAttention without biases, weights in the X @ W orientation."""
+    from helpers.attention import MultiHeadAttention
+
+    d = x.shape[-1]
+    mha = MultiHeadAttention(d, n_heads, bias=False)
+    with torch.no_grad():
+        for lin, weight in zip((mha.W_q, mha.W_k, mha.W_v, mha.W_o), w, strict=True):
+            lin.weight.copy_(weight.T)  # nn.Linear computes x @ weight.T
+        out, weights = mha(x, x, x)
+    return out.numpy().astype(np.float64), weights.numpy().astype(np.float64)
+
+
+def check_multi_head_attention(fn: Callable[..., Any]) -> None:
+    """Check `fn(X, W_q, W_k, W_v, W_o, n_heads)` -> `(output, weights)`, in PyTorch.
+
+    Shapes: X `(B, T, D)`, each W `(D, D)` used as `X @ W` -> output `(B, T, D)`,
+    weights `(B, H, T, T)`. Compared with `helpers.MultiHeadAttention` (no biases).
+    Cases: B=2, T=5, D=12 with 3 heads; the running sentence with 8 heads; one head.
+    Used in 02_multi_head_attention.ipynb.
+    """
+
+    from helpers.text import feature_vectors
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        name = _name(fn, "multi_head_attention")
+        for seed, (b, t, d), h, note in [
+            (4, (2, 5, 12), 3, "(B=2, T=5, D=12, 3 heads)"),
+            (5, (1, 6, 512), 8, "(the running sentence, 8 heads)"),
+            (6, (2, 5, 12), 1, "(one head)"),
+        ]:
+            x = feature_vectors(TOKENS, d)[None] if d == 512 else _tensor(seed, b, t, d)
+            w = tuple(_tensor(seed + 10 * i, d, d) / math.sqrt(d) for i in range(1, 5))
+            case = _Case(
+                (x.clone(), *(m.clone() for m in w), h),
+                f"{name}(X, W_q, W_k, W_v, W_o, {h})",
+                note,
+            )
+            with torch.no_grad():
+                output, weights = _pair(_call(fn, case), case, ("output", "weights"))
+            want_out, want_w = _mha_reference(x, w, h)
+            weights = _array(weights, f"the weights of {case.label}", (b, h, t, t))
+            output = _array(output, f"the output of {case.label}", (b, t, d))
+            if not np.allclose(weights.sum(axis=-1), 1.0, atol=1e-5):
+                raise _NotYet(
+                    f"the weights of {case.label} do not sum to 1 over the keys: apply the "
+                    "softmax along the last axis, one row per query in each head."
+                )
+            if not _close(weights, want_w):
+                dk = d // h
+                q, k = (_split_reference(x @ m, h) for m in w[:2])  # (B, T, D) -> (B, H, T, Dk)
+                scores = q @ np.swapaxes(k, -1, -2)  # (B, H, T, Dk) @ (B, H, Dk, T) -> (B, H, T, T)
+                if h > 1 and _close(weights, _softmax(scores / math.sqrt(d))):
+                    raise _NotYet(
+                        f"the weights of {case.label} divide the scores by √d_model = "
+                        f"√{d}; each head divides by √d_k = √{dk}, the width of its own q and k."
+                    )
+                if _close(weights, _softmax(scores)):
+                    raise _NotYet(
+                        f"the weights of {case.label} are softmax(q·kᵀ): divide the scores by "
+                        f"√d_k = √{dk}."
+                    )
+                raise _NotYet(
+                    f"the weights of {case.label}, head 0, query 0 should be "
+                    f"{_fmt(want_w[0, 0, 0])}, got {_fmt(weights[0, 0, 0])}. Split Q and K "
+                    "into heads with your split_heads, then softmax(Q·Kᵀ / √d_k) per head."
+                )
+            if _close(output, want_out):
+                continue
+            heads = want_w @ _split_reference(x @ w[2], h)  # (B, H, T, T) @ (B, H, T, Dk)
+            concat = np.swapaxes(heads, 1, 2).reshape(b, t, d)  # (B, H, T, Dk) -> (B, T, D)
+            if _close(output, concat):
+                raise _NotYet(
+                    f"the output of {case.label} is the concatenation of the heads: multiply "
+                    "it by W_o at the end."
+                )
+            if h > 1 and _close(output, heads.reshape(b, t, d) @ w[3].numpy()):
+                raise _NotYet(
+                    f"the output of {case.label} concatenates the heads in the wrong order: "
+                    "`.transpose(1, 2)` back to (B, T, H, Dk) before the reshape to (B, T, D)."
+                )
+            raise _NotYet(
+                f"the weights of {case.label} are right, its output is not: weights @ V per "
+                "head, then the heads side by side (B, T, D), then @ W_o."
+            )
+        return (
+            "Right: your function equals helpers.MultiHeadAttention (and so "
+            "torch.nn.MultiheadAttention) for 3, 8 and 1 heads."
+        )
+
+    _check(fn, "check_multi_head_attention", "multi_head_attention", verdict)
+
+
+# --- ★★ a head built by hand ----------------------------------------------------------------------
+
+
+def check_build_head(fn: Callable[..., Any]) -> None:
+    """Check `fn(d_model, d_k, query_feature, key_feature, strength)` -> `(W_q, W_k)`.
+
+    Shapes: W_q, W_k `(D, Dk)`, used as `X @ W` on `helpers.text.feature_vectors`. Right when the
+    scaled score q_i·k_j / √d_k is `strength` if word i has `query_feature` and word j has
+    `key_feature`, and 0 otherwise (the random dimensions of the vectors must not leak in).
+    Cases: "verb" → "animal" (sat → cat) with d_k = 64, then "preposition" → "surface" with
+    d_k = 16 and strength 3.
+    Used in 02_multi_head_attention.ipynb.
+    """
+
+    from helpers.text import FEATURES, feature_vectors
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        name = _name(fn, "build_head")
+        d = 512
+        x = feature_vectors(TOKENS, d).numpy().astype(np.float64)  # (T, D)
+        for dk, qf, kf, strength in [
+            (64, "verb", "animal", 5.0),
+            (16, "preposition", "surface", 3.0),
+        ]:
+            case = _Case(
+                (d, dk, qf, kf, strength), f'{name}({d}, {dk}, "{qf}", "{kf}", {strength:g})'
+            )
+            w_q, w_k = _pair(_call(fn, case), case, ("W_q", "W_k"))
+            if _shape(w_q) == (dk, d):
+                raise _NotYet(
+                    f"W_q of {case.label} has shape (Dk, D) = {(dk, d)}: make it (D, Dk), so "
+                    "that X @ W_q gives one query of width Dk per word."
+                )
+            w_q = _array(w_q, f"W_q of {case.label}", (d, dk))
+            w_k = _array(w_k, f"W_k of {case.label}", (d, dk))
+            scores = (x @ w_q) @ (x @ w_k).T / math.sqrt(dk)  # (T, Dk) @ (Dk, S) -> (T, S)
+            fq, fk = x[:, FEATURES.index(qf)], x[:, FEATURES.index(kf)]  # (T,) each
+            want = strength * np.outer(fq, fk)  # (T, S)
+            if np.allclose(scores, want, atol=1e-3):
+                continue
+            if np.abs(w_q[len(FEATURES) :]).max() > 0 or np.abs(w_k[len(FEATURES) :]).max() > 0:
+                raise _NotYet(
+                    f"{case.label}: only the feature rows 0–{len(FEATURES) - 1} of W_q and W_k "
+                    "may be nonzero; the other rows pick up the random part of the word vectors."
+                )
+            if np.allclose(scores * math.sqrt(dk), want, atol=1e-3):
+                raise _NotYet(
+                    f"{case.label}: the score is divided by √d_k = √{dk} after the dot product; "
+                    "choose the number a in W_q and W_k so that a·a / √d_k = strength."
+                )
+            i, j = np.argwhere(want > 0)[0]  # the first pair that should match
+            pair = f'"{TOKENS[i]}" → "{TOKENS[j]}"'
+            if np.allclose(scores[want == 0], 0, atol=1e-3):
+                raise _NotYet(
+                    f"{case.label}: the right pairs are picked, but the score of {pair} is "
+                    f"{scores[i, j]:.4f}, not {strength:g}."
+                )
+            raise _NotYet(
+                f'{case.label}: W_q must read the feature "{qf}" (row {FEATURES.index(qf)}), '
+                f'W_k the feature "{kf}" (row {FEATURES.index(kf)}); the score of {pair} should '
+                f"be {strength:g}, got {scores[i, j]:.4f}."
+            )
+        w = _softmax(5.0 * np.outer(x[:, FEATURES.index("verb")], x[:, FEATURES.index("animal")]))
+        sat, cat = TOKENS.index("sat"), TOKENS.index("cat")
+        return (
+            f'Right. Your head makes "sat" put {w[sat, cat]:.4f} of its attention on "cat": '
+            "the verb finds who did it."
+        )
+
+    _check(fn, "check_build_head", "build_head", verdict)
+
+
+# --- 04 feed-forward network, Add & Norm, the encoder: references ---------------------------------
+
+NAN_HINT_LAYER_NORM = (
+    "A row whose entries are all equal has variance 0: add eps to the variance inside the "
+    "square root, np.sqrt(var + eps), so the division stays finite."
+)
+
+
+def _layer_norm(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float, axis: int = -1, ddof: int = 0
+) -> np.ndarray:
+    """(x − mean) / √(var + eps) · γ + β over `axis`, float64 (ddof=0: the biased variance)."""
+    mean = x.mean(axis=axis, keepdims=True)
+    var = x.var(axis=axis, keepdims=True, ddof=ddof)
+    return (x - mean) / np.sqrt(var + eps) * gamma + beta
+
+
+@lru_cache(maxsize=1)
+def _encoder_input() -> np.ndarray:
+    """Word vectors + positional encoding of "The cat sat on the mat.", as in notebook 04."""
+    from helpers.positional import sinusoidal_positional_encoding
+
+    x = word_vectors(TOKENS) + sinusoidal_positional_encoding(len(TOKENS), 512)  # (T, D)
+    return x.numpy().astype(np.float64)
+
+
+def _block_parameters(d_model: int, d_ff: int) -> dict[str, int]:
+    """Parameters of one encoder block, by part: W_q, W_k, W_v, W_o with biases; W_1, W_2 with
+    biases; γ and β of its two LayerNorms."""
+    return {
+        "attention": 4 * (d_model * d_model + d_model),
+        "ffn": 2 * d_model * d_ff + d_ff + d_model,
+        "layer_norm": 2 * 2 * d_model,
+    }
+
+
+# --- ★ LayerNorm by hand --------------------------------------------------------------------------
+
+
+def check_layer_norm(fn: Callable[..., Any]) -> None:
+    """Check `fn(x, gamma, beta, eps)` = LayerNorm of every row of x, in NumPy.
+
+    Shapes: x `(T, D)`, gamma and beta `(D,)` -> `(T, D)`.
+    Cases: the running sentence's encoder input (6 × 512, γ = 1, β = 0); 3 × 5 random rows with
+    random γ and β; rows whose spread is tiny or zero (where eps matters).
+    Used in 04_feed_forward_and_encoder.ipynb.
+    """
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        name = _name(fn, "layer_norm")
+        rng = np.random.default_rng(4)
+        x = _encoder_input()
+        d = x.shape[1]
+        small = rng.normal(size=(3, 5)) * 3 + 1
+        flat = np.array([[2.0, 2.001, 1.999, 2.0], [5.0, 5.0, 5.0, 5.0]])  # std 7e-4, then 0
+        cases = [
+            _Case((x, np.ones(d), np.zeros(d), 1e-5), f"{name}(X, ones, zeros, 1e-5)"),
+            _Case(
+                (small, rng.normal(size=5), rng.normal(size=5), 1e-5),
+                f"{name}(x, gamma, beta, 1e-5)",
+                "(3 rows of 5, random γ and β)",
+            ),
+            _Case(
+                (flat, np.full(4, 2.0), np.full(4, 0.5), 1e-5),
+                f"{name}(x, gamma, beta, 1e-5)",
+                "(a row of almost equal values, then a row of equal values)",
+            ),
+        ]
+        for case in cases:
+            xs, gamma, beta, eps = case.args
+            got = _array(_call(fn, case), case.label, xs.shape, NAN_HINT_LAYER_NORM)
+            want = _layer_norm(xs, gamma, beta, eps)
+            if _close(got, want):
+                continue
+            if _close(got, _layer_norm(xs, gamma, beta, eps, axis=0)):
+                raise _NotYet(
+                    f"{case.label} normalises each feature over the tokens (axis 0), like "
+                    "BatchNorm. LayerNorm normalises each token over its own features: axis=-1."
+                )
+            if _close(got, _layer_norm(xs, gamma, beta, eps, ddof=1)):
+                raise _NotYet(
+                    f"{case.label} uses the unbiased variance (divided by D − 1). LayerNorm "
+                    "divides by D: np.var's default, ddof=0 (torch: unbiased=False)."
+                )
+            mean, std = xs.mean(axis=-1, keepdims=True), xs.std(axis=-1, keepdims=True)
+            if _close(got, (xs - mean) / (std + eps) * gamma + beta):
+                raise _NotYet(
+                    f"{case.label}: eps goes inside the square root, (x − mean) / "
+                    "np.sqrt(var + eps), not after it; it matters when a row barely varies."
+                )
+            if _close(got, _layer_norm(xs, 1.0, 0.0, eps)):
+                raise _NotYet(
+                    f"{case.label} normalises, but then multiply by gamma and add beta "
+                    "(the learned scale γ and shift β)."
+                )
+            raise _NotYet(f"{case.label} gave {_fmt(got)}, expected {_fmt(want)}.")
+        out = _layer_norm(x, 1.0, 0.0, 1e-5)
+        return (
+            f"Right. Each of the 6 tokens now has mean {abs(out.mean(axis=1)).max():.4f} and "
+            f"standard deviation {out.std(axis=1).mean():.4f} over its {d} features, and a "
+            "constant row stays finite. That is nn.LayerNorm."
+        )
+
+    _check(fn, "check_layer_norm", "layer_norm", verdict)
+
+
+# --- ★ counting an encoder block's parameters -----------------------------------------------------
+
+
+def check_encoder_parameters(fn: Callable[..., Any]) -> None:
+    """Check `fn(d_model, d_ff)` = the number of parameters of one encoder block (an integer).
+
+    Cases: the book's block (512, 2048), BERT-base's (768, 3072) and a small (64, 256).
+    Used in 04_feed_forward_and_encoder.ipynb.
+    """
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        name = _name(fn, "encoder_parameters")
+        for d, f in ((512, 2048), (768, 3072), (64, 256)):
+            case = _Case((d, f), f"{name}({d}, {f})")
+            got = _call(fn, case)
+            if isinstance(got, torch.Tensor) and got.numel() == 1:
+                got = got.item()
+            if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
+                raise _NotYet(f"{case.label} should return one number, got {type(got).__name__}")
+            if not float(got).is_integer():
+                raise _NotYet(f"{case.label} returned {got}: a count is a whole number.")
+            got = int(got)
+            parts = _block_parameters(d, f)
+            want = sum(parts.values())
+            if got == want:
+                continue
+            misses = {
+                parts["layer_norm"]: "LayerNorm has parameters too: γ and β, d_model each, in "
+                "both Add & Norm steps (4 · d_model).",
+                parts["layer_norm"] // 2: "there are two Add & Norm steps, each with its own "
+                "γ and β.",
+                d * d + d: "four projections in attention: W_q, W_k, W_v and the output W_o.",
+                4 * d + f + d: "count the biases: every nn.Linear has one (4 · d_model in "
+                "attention, d_ff + d_model in the FFN).",
+                4 * d + f + d + parts["layer_norm"]: "count the biases and the LayerNorms' γ "
+                "and β, not only the weight matrices.",
+                parts["attention"] + parts["layer_norm"]: "that is the FFN alone; add attention "
+                "and the two LayerNorms.",
+                parts["ffn"] + parts["layer_norm"]: "that is attention alone; add the FFN and "
+                "the two LayerNorms.",
+            }
+            hint = misses.get(int(want - got))
+            if hint is not None:
+                raise _NotYet(f"{case.label} returned {got:,}, {want - got:,} short: {hint}")
+            raise _NotYet(f"{case.label} returned {got:,}, expected {want:,}.")
+        parts = _block_parameters(512, 2048)
+        total = sum(parts.values())
+        bert = 12 * sum(_block_parameters(768, 3072).values())
+        return (
+            f"Right: {total:,} parameters per block, {parts['ffn'] / total:.0%} of them in the "
+            f"FFN and {parts['attention'] / total:.0%} in attention; 6 blocks hold {6 * total:,}, "
+            f"and BERT-base's 12 blocks of (768, 3072) {bert:,}."
+        )
+
+    _check(fn, "check_encoder_parameters", "encoder_parameters", verdict)
+
+
+# --- ★★ a pre-norm block from a post-norm block's parts ------------------------------------------
+
+
+def _blocks_for_pre_norm() -> list[tuple[Any, torch.Tensor, str]]:
+    """(post-norm block, x, call) pairs: the book's sizes, and a small block whose two LayerNorms
+    have different γ and β (so that mixing them up shows)."""
+    from helpers.blocks import EncoderBlock
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(4)
+        big = EncoderBlock(512, 8, 2048).eval()
+        small = EncoderBlock(16, 2, 32).eval()
+        with torch.no_grad():
+            for p in (*small.norm1.parameters(), *small.norm2.parameters()):
+                p.add_(torch.randn(p.shape) * 0.5)
+        x_small = torch.randn(2, 5, 16)
+    x = torch.from_numpy(_encoder_input()).float()[None]  # (T, D) -> (1, T, D)
+    return [
+        (big, x, "(X, block)"),
+        (small, x_small, "(x, block)"),
+    ]
+
+
+def check_pre_norm_block(fn: Callable[..., Any]) -> None:
+    """Check `fn(x, block)`: the pre-norm version of a post-norm `EncoderBlock`, from its parts.
+
+    Pre-norm: x = x + MHA(Norm1(x)); x = x + FFN(Norm2(x)). The reference is
+    `EncoderBlock(..., norm_first=True)` with the block's weights.
+    Shapes: x `(B, T, D)` -> `(B, T, D)`.
+    Cases: the book's sizes on "The cat sat on the mat.", and a batch of 2 through a small block.
+    Used in 04_feed_forward_and_encoder.ipynb.
+    """
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        from helpers.blocks import EncoderBlock
+
+        name = _name(fn, "pre_norm_block")
+        for block, x, args in _blocks_for_pre_norm():
+            with torch.random.fork_rng(devices=[]), torch.no_grad():
+                pre = EncoderBlock(
+                    x.shape[-1], block.self_attn.n_heads, block.ffn.d_ff, norm_first=True
+                )
+                pre.load_state_dict(block.state_dict())
+                want = pre.eval()(x).double().numpy()
+
+                def attn(h: torch.Tensor, mha: Any = block.self_attn) -> torch.Tensor:
+                    return mha(h, h, h)[0]
+
+                first_half = (x + attn(block.norm1(x))).double().numpy()
+                no_residual = block.ffn(block.norm2(attn(block.norm1(x)))).double().numpy()
+                h = x + attn(block.norm2(x))
+                swapped = (h + block.ffn(block.norm1(h))).double().numpy()
+                post = block(x).double().numpy()
+            case = _Case((x.clone(), block), f"{name}{args}")  # a copy: ours stays intact
+            try:
+                with torch.no_grad():
+                    result = _call(fn, case)
+            except _NotYet as e:
+                if "tuple" not in str(e):
+                    raise
+                raise _NotYet(
+                    f"{e}. block.self_attn(q, k, v) returns (output, weights): keep only the "
+                    "output, `block.self_attn(h, h, h)[0]`."
+                ) from None
+            got = _array(result, case.label, tuple(x.shape))
+            if _close(got, want):
+                continue
+            if _close(got, post):
+                raise _NotYet(
+                    f"{case.label} is the post-norm block, Norm(x + sublayer(x)). Pre-norm "
+                    "normalises what goes into each sub-layer: x + sublayer(Norm(x))."
+                )
+            if _close(got, first_half):
+                raise _NotYet(f"{case.label} stops after attention: then x = x + FFN(Norm2(x)).")
+            if _close(got, no_residual):
+                raise _NotYet(
+                    f"{case.label} forgets the residual connections: add x back after each "
+                    "sub-layer, x = x + sublayer(Norm(x))."
+                )
+            if _close(got, swapped):
+                raise _NotYet(
+                    f"{case.label} swaps the norms: block.norm1 goes before attention, "
+                    "block.norm2 before the FFN."
+                )
+            raise _NotYet(
+                f"{case.label} gave {_fmt(got[0, 0])} for the first token, expected "
+                f"{_fmt(want[0, 0])}."
+            )
+        return (
+            "Right: x + MHA(Norm1(x)), then x + FFN(Norm2(x)), the same numbers as "
+            "EncoderBlock(norm_first=True) and nn.TransformerEncoderLayer(norm_first=True). "
+            "The residual path now runs from input to output without a single LayerNorm on it."
+        )
+
+    _check(fn, "check_pre_norm_block", "pre_norm_block", verdict)

@@ -20,14 +20,26 @@ from PIL import Image
 
 __all__ = [
     "ACCENT",
+    "DEPTH_STATISTICS",
     "ENCODING_CMAP",
     "FIGURES_DIR",
     "SERIES_COLOURS",
     "WEIGHTS_CMAP",
     "AttentionFigure",
+    "DepthFigure",
     "LiveFigure",
+    "MultiHeadFigure",
+    "PositionalFigure",
+    "plot_activations",
     "plot_attention_heatmap",
+    "plot_attention_lines",
     "plot_bars",
+    "plot_encoding_waves",
+    "plot_head_grid",
+    "plot_layer_norm_effect",
+    "plot_layer_statistic",
+    "plot_offset_similarity",
+    "plot_positional_encoding",
     "plot_score_spread",
     "save_figure",
     "use_style",
@@ -323,3 +335,734 @@ def save_figure(fig: Figure, name: str) -> Path:
     path.parent.mkdir(exist_ok=True)
     fig.savefig(path, dpi=100, metadata={"Software": None})
     return path
+
+
+def plot_positional_encoding(
+    pe: np.ndarray | Sequence,
+    ax: Axes | None = None,
+    row_labels: Sequence[str] | None = None,
+    title: str | None = None,
+    highlight_row: int | None = None,
+) -> Axes:
+    """Heatmap of a positional encoding: positions on rows, dimensions on columns, in [−1, 1].
+
+    Diverging colour map (`ENCODING_CMAP`); values annotated up to 8×8; `row_labels` name the
+    rows (e.g. "0 The"), otherwise they are numbered. Shapes: pe `(P, D)`.
+    """
+    e = np.asarray(pe, dtype=float)
+    if e.ndim != 2:
+        raise ValueError(f"pe must be a (positions, dimensions) matrix, got shape {e.shape}")
+    if row_labels is not None and len(row_labels) != e.shape[0]:
+        raise ValueError(f"{len(row_labels)} row labels for {e.shape[0]} positions")
+    ax = _ax(ax)
+    im = ax.imshow(
+        e, cmap=ENCODING_CMAP, vmin=-1.0, vmax=1.0, aspect="auto", interpolation="nearest"
+    )
+    ax.set_xlabel("dimension (even: sin, odd: cos)")
+    ax.set_ylabel("position")
+    ax.spines[:].set_visible(False)
+    if row_labels is not None:
+        ax.set_yticks(range(e.shape[0]), row_labels)
+    if max(e.shape) <= ANNOTATE_UP_TO:
+        ax.set_xticks(range(e.shape[1]))
+        for (i, j), value in np.ndenumerate(e):
+            colour = "white" if abs(value) > 0.6 else "black"
+            ax.text(j, i, f"{value:.3f}", ha="center", va="center", color=colour, fontsize=8)
+    if highlight_row is not None:
+        ax.add_patch(
+            Rectangle(
+                (-0.5, highlight_row - 0.5),
+                e.shape[1],
+                1,
+                fill=False,
+                edgecolor=ACCENT,
+                linewidth=2.5,
+            )
+        )
+    ax.figure.colorbar(im, ax=ax, label="encoding value", shrink=0.8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_encoding_waves(
+    pe: np.ndarray | Sequence,
+    dims: Sequence[int],
+    wavelengths: Sequence[float],
+    ax: Axes | None = None,
+) -> Axes:
+    """Columns `dims` of an encoding against the position, one stacked trace per dimension.
+
+    Each trace is labelled with its dimension, sin or cos, and its wavelength in positions
+    (`wavelengths[i]` belongs to dimensions 2i and 2i + 1). Shapes: pe `(P, D)`.
+    """
+    e = np.asarray(pe, dtype=float)
+    ax = _ax(ax, figsize=(8.0, 1.0 + 0.9 * len(dims)))
+    positions = np.arange(e.shape[0])
+    ticks, labels = [], []
+    for row, dim in enumerate(dims):
+        offset = -2.6 * row
+        colour = SERIES_COLOURS[row % len(SERIES_COLOURS)]
+        ax.axhline(offset, color="lightgrey", linewidth=0.8, zorder=0)
+        ax.plot(positions, e[:, dim] + offset, ".-", color=colour, markersize=3, linewidth=1.2)
+        wave = "sin" if dim % 2 == 0 else "cos"
+        ticks.append(offset)
+        labels.append(f"dim {dim} ({wave})\nλ = {wavelengths[dim // 2]:,.1f}")
+    ax.set_yticks(ticks, labels)
+    ax.set_xlabel("position")
+    ax.set_xlim(positions[0], positions[-1])
+    ax.spines[["left"]].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    return ax
+
+
+def plot_offset_similarity(
+    offsets: Sequence[int],
+    series: Mapping[str, Sequence[float]],
+    ax: Axes | None = None,
+    ylabel: str = "PE(pos) · PE(pos + k)",
+) -> Axes:
+    """One line per series against the offset k (e.g. one line per starting position)."""
+    ax = _ax(ax, figsize=(6.4, 3.2))
+    styles = ["-", "--", ":", "-."]
+    for s, (name, values) in enumerate(series.items()):
+        ax.plot(
+            offsets,
+            values,
+            styles[s % len(styles)],
+            label=name,
+            color=SERIES_COLOURS[s % len(SERIES_COLOURS)],
+            linewidth=2.0 if s == 0 else 1.5,
+        )
+    ax.axhline(0, color="lightgrey", linewidth=0.8, zorder=0)
+    ax.set_xlabel("offset k")
+    ax.set_ylabel(ylabel)
+    if len(series) > 1:
+        ax.legend(frameon=False)
+    return ax
+
+
+class PositionalFigure(LiveFigure):
+    """The positional-encoding explorer: the encoding as a heatmap (left), the vector of one
+    position (top right) and its similarity to every position against the offset (bottom right),
+    on the curve that all positions share (grey).
+
+    Laid out once per number of positions: a change of d_model, base or position only moves data
+    (the two dimension axes are redrawn with the data, so a new d_model needs no new layout).
+    Shapes: `update(pe (P, D), position, offsets (P,), similarity (P,), reference_offsets (K,),
+    reference (K,), caption)`.
+    Used by `helpers.widgets.positional_explorer` and for its static fallback.
+    """
+
+    def __init__(self, dpi: int = 80) -> None:
+        super().__init__(figsize=(10.0, 4.6), dpi=dpi)
+        self._positions: int | None = None
+
+    def _build(self, n_positions: int) -> None:
+        self.relayout()
+        self._positions = n_positions
+        widest = 128  # lay out with wide tick labels; any d_model then fits
+        grid = self.fig.add_gridspec(2, 2, width_ratios=[1.15, 1.0])
+        self.ax_map = self.fig.add_subplot(grid[:, 0])
+        self.ax_vec = self.fig.add_subplot(grid[0, 1])
+        self.ax_sim = self.fig.add_subplot(grid[1, 1])
+
+        plot_positional_encoding(np.zeros((n_positions, widest)), ax=self.ax_map, highlight_row=0)
+        self.ax_map.set_title(" ")  # room for the caption, which changes with base and d_model
+        self._caption = self.ax_map.text(
+            0.5, 1.01, "", transform=self.ax_map.transAxes, ha="center", va="bottom"
+        )
+        self._image = self.ax_map.images[0]
+        self._frame = self.ax_map.patches[-1]
+        self.ax_map.xaxis.get_major_locator().set_params(integer=True)
+
+        self._stems = self.ax_vec.vlines(np.arange(widest), 0.0, 0.0)
+        self.ax_vec.set_xlim(-0.5, widest - 0.5)
+        self.ax_vec.set_ylim(-1.1, 1.1)
+        self.ax_vec.axhline(0, color="grey", linewidth=0.6)
+        self.ax_vec.xaxis.get_major_locator().set_params(integer=True)
+        self.ax_vec.set_xlabel("dimension")
+        self.ax_vec.set_ylabel("PE value")
+        handles = [Rectangle((0, 0), 1, 1, color=SERIES_COLOURS[k]) for k in (0, 1)]
+        self.ax_vec.legend(
+            handles,
+            ["sin (even)", "cos (odd)"],
+            frameon=False,
+            fontsize=8,
+            ncols=2,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            borderaxespad=0.1,
+        )
+        self._vec_caption = self.ax_vec.text(
+            0.0, 1.02, "", transform=self.ax_vec.transAxes, ha="left", va="bottom"
+        )
+
+        span = n_positions - 1
+        self.ax_sim.axhline(0, color="lightgrey", linewidth=0.8)
+        self.ax_sim.axvline(0, color="lightgrey", linewidth=0.8)
+        (self._reference,) = self.ax_sim.plot(
+            [], [], "-", color="grey", linewidth=1.0, label="every position"
+        )
+        (self._points,) = self.ax_sim.plot(
+            [], [], "o", color=ACCENT, markersize=3, label="this position"
+        )
+        self.ax_sim.set_xlim(-span - 0.5, span + 0.5)
+        self.ax_sim.set_ylim(-1.05, 1.05)
+        self.ax_sim.set_xlabel("offset k = other position − this position")
+        self.ax_sim.set_ylabel("cosine similarity")
+        self.ax_sim.legend(
+            frameon=False,
+            fontsize=8,
+            ncols=2,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            borderaxespad=0.1,
+        )
+
+        self.fig.get_layout_engine().execute(self.fig)  # lay out once, tick labels included,
+        self.fig.set_layout_engine("none")  # then keep it: a new d_model only moves data
+        self.dynamic = [
+            self._caption,
+            self._image,
+            self._frame,
+            self.ax_map.xaxis,
+            self._stems,
+            self.ax_vec.xaxis,
+            self._vec_caption,
+            self._reference,
+            self._points,
+        ]
+
+    def update(
+        self,
+        pe: np.ndarray,
+        position: int,
+        offsets: np.ndarray,
+        similarity: np.ndarray,
+        reference_offsets: np.ndarray,
+        reference: np.ndarray,
+        caption: str = "",
+    ) -> Figure:
+        """Draw encoding `pe` with row `position` framed and shown as a vector, and that row's
+        `similarity` to every row against `offsets`, over the `reference` curve."""
+        n_positions, d_model = pe.shape
+        if n_positions != self._positions:
+            self._build(n_positions)
+        self._caption.set_text(caption)
+        self._image.set_data(pe)
+        self._image.set_extent((-0.5, d_model - 0.5, n_positions - 0.5, -0.5))
+        self.ax_map.set_xlim(-0.5, d_model - 0.5)
+        self._frame.set_y(position - 0.5)
+        self._frame.set_width(d_model)
+        row = pe[position]
+        dims = np.arange(d_model)
+        self._stems.set_segments(np.stack([dims, 0 * row, dims, row], axis=1).reshape(-1, 2, 2))
+        self._stems.set_color([SERIES_COLOURS[d % 2] for d in dims])
+        self._stems.set_linewidth(max(1.0, min(8.0, 260.0 / d_model)))
+        self.ax_vec.set_xlim(-0.5, d_model - 0.5)
+        self._vec_caption.set_text(f"PE(pos = {position})")
+        self._reference.set_data(reference_offsets, reference)
+        self._points.set_data(offsets, similarity)
+        return self.fig
+
+    def show_message(self, message: str) -> Figure:
+        """Replace the plots by a message (for settings that cannot be drawn)."""
+        self.relayout()
+        self._positions = None
+        ax = self.fig.add_subplot()
+        ax.axis("off")
+        ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
+        return self.fig
+
+
+# --- 04 feed-forward network, Add & Norm, and what depth does -------------------------------------
+
+# What `helpers.transformer.DepthStats` holds per layer: attribute -> (axis label, log scale).
+DEPTH_STATISTICS = {
+    "activation_rms": ("RMS of the entries of x_l", True),
+    "param_grad": ("‖∂L/∂θ_l‖ over block l's weights", True),
+    "token_similarity": ("mean cosine between two tokens", False),
+}
+_DEPTH_TITLES = {
+    "activation_rms": "activation scale",
+    "param_grad": "gradient of each block's weights",
+    "token_similarity": "how alike the tokens are",
+}
+
+
+def plot_activations(
+    z: np.ndarray | Sequence[float],
+    series: Mapping[str, Sequence[float]],
+    ax: Axes | None = None,
+) -> Axes:
+    """Activation functions against their input z, one line per function (e.g. ReLU and GELU)."""
+    ax = _ax(ax, figsize=(5.0, 3.4))
+    ax.axhline(0, color="lightgrey", linewidth=0.8, zorder=0)
+    ax.axvline(0, color="lightgrey", linewidth=0.8, zorder=0)
+    for s, (name, values) in enumerate(series.items()):
+        ax.plot(z, values, label=name, color=SERIES_COLOURS[s % len(SERIES_COLOURS)], lw=2)
+    ax.set_xlabel("input z (one hidden unit)")
+    ax.set_ylabel("activation(z)")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_layer_norm_effect(
+    before: np.ndarray | Sequence,
+    after: np.ndarray | Sequence,
+    tokens: Sequence[str],
+    ax: Axes | None = None,
+    names: tuple[str, str] = ("x + sublayer(x)", "LayerNorm(x + sublayer(x))"),
+) -> Axes:
+    """Each token's mean (dot) ± one standard deviation (bar) over its features, before and after.
+
+    Shapes: before, after `(T, D)`.
+    """
+    b, a = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if b.shape != a.shape or b.ndim != 2 or b.shape[0] != len(tokens):
+        raise ValueError(f"before {b.shape} and after {a.shape} must both be ({len(tokens)}, D)")
+    ax = _ax(ax, figsize=(6.4, 3.4))
+    x = np.arange(len(tokens))
+    ax.axhline(0, color="lightgrey", linewidth=0.8, zorder=0)
+    for s, (offset, values, name) in enumerate(((-0.12, b, names[0]), (0.12, a, names[1]))):
+        ax.errorbar(
+            x + offset,
+            values.mean(axis=1),  # (T, D) -> (T,)
+            yerr=values.std(axis=1),
+            fmt="o",
+            capsize=4,
+            color=SERIES_COLOURS[s],
+            label=name,
+        )
+    ax.set_xticks(x, tokens)
+    ax.set_xlabel("token")
+    ax.set_ylabel(f"mean ± std over its {b.shape[1]} features")
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def _layers(stats: object, statistic: str) -> np.ndarray:
+    """x values of a statistic: 0 … N for the activations, 1 … N for the blocks' gradients."""
+    return np.arange(1 if statistic == "param_grad" else 0, stats.depth + 1)
+
+
+def plot_layer_statistic(
+    series: Sequence[object],
+    statistic: str,
+    ax: Axes | None = None,
+    legend: bool = True,
+) -> Axes:
+    """One statistic of `helpers.transformer.DepthStats` against the layer, one line per stack.
+
+    `statistic` is a key of `DEPTH_STATISTICS`; scales and gradients on a log axis.
+    """
+    if statistic not in DEPTH_STATISTICS:
+        raise ValueError(f"statistic must be one of {list(DEPTH_STATISTICS)}, got {statistic!r}")
+    ylabel, log = DEPTH_STATISTICS[statistic]
+    ax = _ax(ax, figsize=(5.0, 3.6))
+    for s, stats in enumerate(series):
+        ax.plot(
+            _layers(stats, statistic),
+            getattr(stats, statistic),
+            "o-" if stats.depth <= 32 else "-",
+            markersize=3,
+            color=SERIES_COLOURS[s % len(SERIES_COLOURS)],
+            label=stats.label,
+        )
+    if log:
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(-0.25, 1.05)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel("layer l (0 = the input)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(_DEPTH_TITLES[statistic])
+    if legend:
+        ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def _decades(values: np.ndarray, min_decades: int = 2) -> tuple[float, float]:
+    """Log-axis limits on whole powers of ten around `values`, at least `min_decades` apart."""
+    finite = values[np.isfinite(values) & (values > 0)]
+    if finite.size == 0:
+        return 0.1, 10.0
+    # A fifth of a decade of margin, so that no point sits on the frame.
+    lo, hi = np.floor(np.log10(finite.min()) - 0.2), np.ceil(np.log10(finite.max()) + 0.2)
+    while hi - lo < min_decades:
+        lo, hi = lo - 0.5, hi + 0.5
+    return 10.0 ** np.floor(lo), 10.0 ** np.ceil(hi)
+
+
+class DepthFigure(LiveFigure):
+    """The depth explorer: activation scale, gradient norms and token similarity per layer, for
+    one stack (accent) over the book's stack of the same depth (grey, dashed).
+
+    Laid out once; an update moves the lines, the axes' limits and their ticks (the axis labels
+    are static text, so redrawing an axis stays cheap), and needs no new layout.
+    Shapes: `update(stats, reference, caption)`, both `helpers.transformer.DepthStats`.
+    Used by `helpers.widgets.depth_explorer` and for its static fallback.
+    """
+
+    def __init__(self, dpi: int = 80) -> None:
+        super().__init__(figsize=(12.0, 4.2), dpi=dpi)
+        self.relayout()
+        self.axes = list(self.fig.subplots(1, len(DEPTH_STATISTICS)))
+        self._caption = self.fig.suptitle(" \n ", fontsize="medium")  # room for two lines
+        self._lines: dict[str, tuple] = {}
+        ticks = []
+        for ax, statistic in zip(self.axes, DEPTH_STATISTICS, strict=True):
+            ylabel, log = DEPTH_STATISTICS[statistic]
+            (reference,) = ax.plot([], [], "--", color="grey", lw=1.5, label="the book's stack")
+            (current,) = ax.plot([], [], "o-", color=ACCENT, lw=2, markersize=3, label="this stack")
+            self._lines[statistic] = (reference, current)
+            if log:
+                ax.set_yscale("log")
+                ax.yaxis.set_major_locator(mpl.ticker.LogLocator(numticks=6))
+                ax.yaxis.set_minor_locator(mpl.ticker.NullLocator())
+                ax.set_ylim(1e-30, 1e3)  # lay out for the widest tick labels
+                ticks.append(ax.yaxis)
+            else:
+                ax.set_ylim(-0.25, 1.05)
+            ax.set_xlim(0, 48)
+            ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=6, integer=True))
+            ticks.append(ax.xaxis)
+            # Axis labels as plain text beside the axes: drawn once, with the background.
+            ax.annotate(
+                "layer l (0 = the input)",
+                (0.5, 0.0),
+                xycoords="axes fraction",
+                xytext=(0, -22),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+            )
+            ax.annotate(
+                ylabel,
+                (0.0, 0.5),
+                xycoords="axes fraction",
+                xytext=(-38 if log else -30, 0),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                rotation=90,
+                rotation_mode="anchor",
+            )
+            ax.set_title(_DEPTH_TITLES[statistic])
+        self.fig.legend(
+            handles=list(self._lines["activation_rms"])[::-1],
+            loc="outside lower center",
+            ncols=2,
+            frameon=False,
+        )
+        self.fig.get_layout_engine().execute(self.fig)  # lay out once, then keep it
+        self.fig.set_layout_engine("none")
+        lines = [line for pair in self._lines.values() for line in pair]
+        self.dynamic = [*ticks, *lines, self._caption]
+
+    def update(self, stats: object, reference: object, caption: str = "") -> Figure:
+        """Draw `stats` over `reference` (both DepthStats of the same depth)."""
+        depth = stats.depth
+        for ax, (statistic, (ref_line, line)) in zip(self.axes, self._lines.items(), strict=True):
+            ref_line.set_data(_layers(reference, statistic), getattr(reference, statistic))
+            line.set_data(_layers(stats, statistic), getattr(stats, statistic))
+            line.set_marker("o" if depth <= 32 else "")
+            pad = max(0.5, 0.02 * depth)
+            ax.set_xlim(-pad, depth + pad)
+            if DEPTH_STATISTICS[statistic][1]:
+                both = np.concatenate([getattr(stats, statistic), getattr(reference, statistic)])
+                ax.set_ylim(*_decades(both))
+        self._caption.set_text(caption)
+        return self.fig
+
+
+# --- 02 multi-head attention: the per-head grid, the line view and the explorer's figure --------
+
+MAX_HEAD_SLOTS = 8  # MultiHeadFigure keeps room for this many heads, so n_heads moves no axes
+
+
+def _tick_tokens(ax: Axes, tokens: Sequence[str], axis: str, fontsize: float = 8) -> None:
+    """Token labels on one axis of a small heatmap (upright on y, vertical on x); beyond 12
+    tokens only every 2nd, 3rd, … is labelled, so that the labels stay readable."""
+    step = -(-len(tokens) // 12)
+    ticks = range(0, len(tokens), step)
+    labels = [tokens[i] for i in ticks]
+    if axis == "y":
+        ax.set_yticks(ticks, labels, fontsize=fontsize)
+    else:
+        ax.set_xticks(ticks, labels, fontsize=fontsize, rotation=90)
+
+
+def plot_head_grid(
+    weights: np.ndarray | Sequence,
+    tokens: Sequence[str],
+    titles: Sequence[str] | None = None,
+    axes: Sequence[Axes] | np.ndarray | None = None,
+    ncols: int = 4,
+    annotate: bool = True,
+    highlight: int | None = None,
+) -> np.ndarray:
+    """One small heatmap per head on one colour scale (0 to 1), with one shared colour bar.
+
+    Queries on rows, keys on columns, token labels on the outer panels; values annotated up to
+    8×8 when `annotate`. `highlight` frames one head's panel.
+    Shapes: weights `(H, T, S)` with T = S = len(tokens).
+    Returns: the array of Axes, one per panel (unused panels are hidden).
+    """
+    w = np.asarray(weights, dtype=float)
+    if w.ndim != 3 or w.shape[1:] != (len(tokens), len(tokens)):
+        raise ValueError(
+            f"weights {w.shape} should be (H, T, T) with T = {len(tokens)} tokens, one per head"
+        )
+    n_heads = w.shape[0]
+    if titles is not None and len(titles) != n_heads:
+        raise ValueError(f"{len(titles)} titles for {n_heads} heads")
+    if axes is None:
+        cols = min(ncols, n_heads)
+        rows = -(-n_heads // cols)
+        fig = plt.figure(figsize=(2.6 * cols + 1.0, 2.5 * rows + 0.3), layout="constrained")
+        axes = fig.subplots(rows, cols, squeeze=False)
+    grid = np.asarray(axes, dtype=object)
+    grid = grid.reshape(-1, grid.shape[-1]) if grid.ndim > 1 else grid.reshape(1, -1)
+    flat = grid.ravel()
+    if len(flat) < n_heads:
+        raise ValueError(f"{len(flat)} axes for {n_heads} heads")
+    n_cols = grid.shape[1]
+    last_row = (n_heads - 1) // n_cols
+    for h, ax in enumerate(flat):
+        if h >= n_heads:
+            ax.set_visible(False)
+            continue
+        im = ax.imshow(
+            w[h], cmap=WEIGHTS_CMAP, vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest"
+        )
+        if h % n_cols == 0:  # the left column: query labels
+            _tick_tokens(ax, tokens, "y")
+        else:
+            ax.set_yticks([])
+        if h + n_cols >= n_heads:  # nothing below: key labels
+            _tick_tokens(ax, tokens, "x")
+        else:
+            ax.set_xticks([])
+        ax.spines[:].set_visible(False)
+        ax.set_title(titles[h] if titles else f"head {h + 1}", fontsize=9)
+        if annotate and len(tokens) <= ANNOTATE_UP_TO:
+            for (i, j), value in np.ndenumerate(w[h]):
+                colour = "black" if value > 0.6 else "white"
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=6)
+        if h == highlight:
+            ax.add_patch(_panel_frame(ax, ACCENT))
+    flat[0].figure.colorbar(im, ax=list(flat[:n_heads]), label="attention weight", shrink=0.8)
+    grid[0, 0].set_ylabel("query (attending)")
+    grid[last_row, 0].set_xlabel("key (attended to)")
+    return flat[:n_heads]
+
+
+def _panel_frame(ax: Axes, colour: str) -> Rectangle:
+    """A frame just inside an axes (drawn over its image, never clipped)."""
+    return Rectangle(
+        (0.0, 0.0),
+        1.0,
+        1.0,
+        transform=ax.transAxes,
+        fill=False,
+        edgecolor=colour,
+        linewidth=3.0,
+        clip_on=False,
+        zorder=5,
+    )
+
+
+def _line_colours(weights: np.ndarray, colour: str) -> np.ndarray:
+    """One RGBA colour per (query, key) pair: the given colour, opacity = weight."""
+    rgba = np.tile(mpl.colors.to_rgba(colour), (weights.size, 1))  # (T·S, 4)
+    rgba[:, 3] = np.clip(weights.ravel(), 0.0, 1.0)
+    return rgba
+
+
+def plot_attention_lines(
+    weights: np.ndarray | Sequence,
+    query_labels: Sequence[str],
+    key_labels: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    colour: str = SERIES_COLOURS[0],
+) -> Axes:
+    """Line view: queries in the left column, keys in the right, one line per pair whose opacity is
+    the weight. A head that looks from one word at another draws one solid line between them.
+
+    Shapes: weights `(T, S)`. The lines are `ax.collections[0]` (a LineCollection, one segment per
+    pair in row-major order), so a live figure can change their colours in place.
+    """
+    from matplotlib.collections import LineCollection
+
+    w = np.asarray(weights, dtype=float)
+    key_labels = query_labels if key_labels is None else key_labels
+    if w.shape != (len(query_labels), len(key_labels)):
+        raise ValueError(
+            f"weights {w.shape} do not match {len(query_labels)} query and "
+            f"{len(key_labels)} key labels"
+        )
+    n = max(w.shape)
+    ax = _ax(ax, figsize=(3.0, 0.32 * n + 1.0))
+    segments = [[(0.0, i), (1.0, j)] for i, j in np.ndindex(w.shape)]
+    ax.add_collection(LineCollection(segments, colors=_line_colours(w, colour), linewidths=2.0))
+    fontsize = 9 if n <= 12 else 7 if n <= 20 else 6
+    for i, label in enumerate(query_labels):
+        ax.text(-0.06, i, label, ha="right", va="center", fontsize=fontsize)
+    for j, label in enumerate(key_labels):
+        ax.text(1.06, j, label, ha="left", va="center", fontsize=fontsize)
+    ax.set_xlim(-0.75, 1.75)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xticks([0, 1], ["query", "key"])
+    ax.set_yticks([])
+    ax.spines[:].set_visible(False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+class MultiHeadFigure(LiveFigure):
+    """The multi-head explorer's figure: every head's weights (a grid of up to 8 heatmaps), the
+    selected head as lines, and the heads' outputs concatenated (the input of W_o).
+
+    The grid always has 8 slots, so changing the number of heads, the head or the weights only
+    moves data (blitted, no layout); new tokens lay the figure out again.
+    Shapes: `update(tokens (T,), weights (H, T, T), head, titles (H,), concat (T, D))`, H ≤ 8;
+    a grid panel shows the part of its title before a colon, the line view the whole title.
+    Used by `helpers.widgets.multi_head_explorer` and for its static fallback.
+    """
+
+    CONCAT_LIMIT = 1.0  # colour scale of the concatenated outputs: -1 … 1
+
+    def __init__(self, dpi: int = 80) -> None:
+        super().__init__(figsize=(12.0, 6.2), dpi=dpi)
+        self._tokens: list[str] | None = None
+        self._width: int | None = None
+
+    def _build(self, tokens: list[str], width: int) -> None:
+        from matplotlib.collections import LineCollection
+
+        self.relayout()
+        self._tokens, self._width = tokens, width
+        n = len(tokens)
+        gs = self.fig.add_gridspec(
+            3, 5, height_ratios=[1.0, 1.0, 0.8], width_ratios=[1, 1, 1, 1, 1.35]
+        )
+        grid = np.array([[self.fig.add_subplot(gs[r, c]) for c in range(4)] for r in range(2)])
+        slots = list(grid.ravel())
+        self.ax_lines = self.fig.add_subplot(gs[0:2, 4])
+        self.ax_concat = self.fig.add_subplot(gs[2, :])
+        plot_head_grid(
+            np.zeros((MAX_HEAD_SLOTS, n, n)), tokens, [" "] * MAX_HEAD_SLOTS, grid, annotate=False
+        )
+        self.slots = slots
+        self._images = [ax.images[0] for ax in slots]
+        self._titles = [
+            ax.text(0.5, 1.03, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=9)
+            for ax in slots
+        ]
+        self._fills = [  # light grey over a slot no head uses
+            ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="none"))
+            for ax in slots
+        ]
+        self._empty = [
+            ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", color="dimgrey")
+            for ax in slots
+        ]
+        self._frames = [ax.add_patch(_panel_frame(ax, "none")) for ax in slots]
+
+        plot_attention_lines(np.zeros((n, n)), tokens, ax=self.ax_lines, title=" \n ")
+        self._lines = self.ax_lines.collections[0]
+        self._lines_caption = self.ax_lines.text(
+            0.5, 1.01, "", transform=self.ax_lines.transAxes, ha="center", va="bottom", fontsize=9
+        )
+
+        ax = self.ax_concat
+        self._concat = ax.imshow(
+            np.zeros((n, width)),
+            cmap=ENCODING_CMAP,
+            vmin=-self.CONCAT_LIMIT,
+            vmax=self.CONCAT_LIMIT,
+            aspect="auto",
+            interpolation="nearest",
+        )
+        _tick_tokens(ax, tokens, "y")
+        ax.set_xticks(np.linspace(0, width, 9), [str(int(x)) for x in np.linspace(0, width, 9)])
+        ax.set_xlabel("feature of the concatenated output (the input of W_o)")
+        ax.set_title(" ")
+        ax.spines[:].set_visible(False)
+        self.fig.colorbar(self._concat, ax=ax, label="value", shrink=0.9, pad=0.01)
+        self._bounds = LineCollection([], colors="black", linewidths=1.0)
+        ax.add_collection(self._bounds)
+        self._block = ax.add_patch(
+            Rectangle((-0.5, -0.5), 1, n, fill=False, edgecolor=ACCENT, linewidth=2.5)
+        )
+        self._concat_caption = ax.text(
+            0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom"
+        )
+        self.dynamic = [
+            *self._images,
+            *self._titles,
+            *self._fills,
+            *self._empty,
+            *self._frames,
+            self._lines,
+            self._lines_caption,
+            self._concat,
+            self._bounds,
+            self._block,
+            self._concat_caption,
+        ]
+
+    def update(
+        self,
+        tokens: Sequence[str],
+        weights: np.ndarray,
+        head: int,
+        titles: Sequence[str],
+        concat: np.ndarray,
+    ) -> Figure:
+        n_heads, n = weights.shape[0], len(tokens)
+        if not 1 <= n_heads <= MAX_HEAD_SLOTS:
+            raise ValueError(f"MultiHeadFigure shows 1 to {MAX_HEAD_SLOTS} heads, got {n_heads}")
+        if weights.shape[1:] != (n, n) or concat.shape[0] != n or len(titles) != n_heads:
+            raise ValueError(
+                f"weights {weights.shape}, concat {concat.shape} and {len(titles)} titles do "
+                f"not fit {n} tokens and {n_heads} heads"
+            )
+        if list(tokens) != self._tokens or concat.shape[1] != self._width:
+            self._build(list(tokens), concat.shape[1])
+        blank = np.full((n, n), np.nan)  # NaN draws nothing: an empty slot
+        d_k = concat.shape[1] // n_heads
+        for h in range(MAX_HEAD_SLOTS):
+            used = h < n_heads
+            self._images[h].set_data(weights[h] if used else blank)
+            self._titles[h].set_text(f"{h + 1} · {titles[h].split(':')[0]}" if used else "")
+            self._titles[h].set_color(ACCENT if h == head else "black")
+            self._fills[h].set_facecolor("none" if used else "#eeeeee")
+            self._empty[h].set_text("" if used else f"no head {h + 1}:\n{n_heads} × d_k {d_k}")
+            self._frames[h].set_edgecolor(ACCENT if h == head else "none")
+        colour = SERIES_COLOURS[head % len(SERIES_COLOURS)]
+        self._lines.set_color(_line_colours(weights[head], colour))
+        self._lines_caption.set_text(f"head {head + 1} · {titles[head]}".replace(": ", ":\n", 1))
+        self._concat.set_data(concat)
+        bounds = [[(b * d_k - 0.5, -0.5), (b * d_k - 0.5, n - 0.5)] for b in range(1, n_heads)]
+        self._bounds.set_segments(bounds)
+        self._block.set_x(head * d_k - 0.5)
+        self._block.set_width(d_k)
+        self._concat_caption.set_text(
+            f"concat(head 1, …, head {n_heads}): {n_heads} × {d_k} = {concat.shape[1]} features; "
+            f"head {head + 1} wrote columns {head * d_k}–{(head + 1) * d_k - 1}"
+        )
+        return self.fig
+
+    def show_message(self, message: str) -> Figure:
+        """Replace the plots by a message (for input that cannot be drawn)."""
+        self.relayout()
+        self._tokens = None
+        ax = self.fig.add_subplot()
+        ax.axis("off")
+        ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
+        return self.fig

@@ -11,9 +11,12 @@ from torch import Tensor
 __all__ = [
     "BOOK_CAT_SCORES",
     "BOOK_CAT_SOFTMAX",
+    "FEATURES",
+    "LEXICON",
     "MAX_WORDS",
     "SENTENCE",
     "TOKENS",
+    "feature_vectors",
     "tokenize",
     "toy_projections",
     "word_vectors",
@@ -97,13 +100,28 @@ LEXICON: dict[str, set[str]] = {
     "on": {"preposition"},
     "under": {"preposition"},
     "near": {"preposition"},
+    # The running sentence in Korean, "고양이가 매트 위에 앉았다". Korean words carry their
+    # particles (고양이가 = cat + subject marker); 위에 ("on top of") is a postposition, given the
+    # feature "preposition" because it plays the same part.
+    "고양이가": {"noun", "animal"},
+    "고양이": {"noun", "animal"},
+    "강아지가": {"noun", "animal"},
+    "매트": {"noun", "surface"},
+    "매트에": {"noun", "surface"},
+    "소파": {"noun", "surface"},
+    "위에": {"preposition"},
+    "아래에": {"preposition"},
+    "앉았다": {"verb"},
+    "잤다": {"verb"},
 }
 
 
 def feature_vectors(tokens: list[str], d_model: int = 512, seed: int = 0) -> Tensor:
     """`word_vectors` whose first len(FEATURES) dimensions hold 0/1 features from `LEXICON`.
 
-    Words missing from the lexicon get all-zero features. Shapes: returns `(T, D)`.
+    Dimension i is 1 when the word has feature FEATURES[i]; the other D - 6 dimensions are the
+    word's seeded random vector. Words missing from the lexicon get all-zero features.
+    Shapes: returns `(T, D)`.
     Taught in 02_multi_head_attention.ipynb.
     """
     if d_model <= len(FEATURES):

@@ -14,7 +14,24 @@ from helpers.attention import scaled_dot_product_attention
 from helpers.plots import AttentionFigure
 from helpers.text import MAX_WORDS, SENTENCE, tokenize, toy_projections, word_vectors
 
-__all__ = ["AttentionView", "attention_explorer", "attention_view"]
+__all__ = [
+    "ACTIVATION_NAMES",
+    "DEPTH_MAX",
+    "HEAD_CHOICES",
+    "AttentionView",
+    "DepthView",
+    "MultiHeadView",
+    "PositionalView",
+    "attention_explorer",
+    "attention_view",
+    "depth_explorer",
+    "depth_verdict",
+    "depth_view",
+    "multi_head_explorer",
+    "multi_head_view",
+    "positional_explorer",
+    "positional_view",
+]
 
 
 @dataclass(frozen=True)
@@ -135,3 +152,500 @@ def attention_explorer(sentence: str = SENTENCE) -> W.VBox:
         control.observe(redraw, names="value")
     redraw()
     return W.VBox([text, W.HBox([query, scale, temperature]), message, image])
+
+
+# --- 03 positional encoding -----------------------------------------------------------------------
+
+PE_POSITIONS = 64  # rows of the explorer's heatmap
+PE_MAX_D_MODEL = 128
+
+
+@dataclass(frozen=True)
+class PositionalView:
+    """What the positional-encoding explorer shows. `pe` is None when there is nothing to draw.
+
+    Shapes: pe `(P, D)`; offsets and similarity `(P,)`: for every other position j, the offset
+    j − position and the cosine similarity of PE(position) and PE(j); reference_offsets and
+    reference `(2P − 1,)`: that similarity for every offset, the curve all positions share.
+    """
+
+    d_model: int
+    base: float
+    position: int
+    pe: np.ndarray | None
+    offsets: np.ndarray | None
+    similarity: np.ndarray | None
+    reference_offsets: np.ndarray | None
+    reference: np.ndarray | None
+    caption: str
+    message: str
+
+    def figure_args(self) -> tuple:
+        """The arguments of `helpers.plots.PositionalFigure.update`, in order."""
+        return (
+            self.pe,
+            self.position,
+            self.offsets,
+            self.similarity,
+            self.reference_offsets,
+            self.reference,
+            self.caption,
+        )
+
+
+def _length(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
+
+
+def _no_view(d_model: int, base: float, position: int, message: str) -> PositionalView:
+    return PositionalView(d_model, base, position, None, None, None, None, None, "", message)
+
+
+def positional_view(
+    d_model: int = 64,
+    base: float = 10000.0,
+    position: int = 10,
+    n_positions: int = PE_POSITIONS,
+) -> PositionalView:
+    """The sinusoidal encoding of `n_positions` positions, one position's vector, and its cosine
+    similarity to every other position against the offset.
+
+    An odd or too small d_model, a base not above 1 or no positions get a friendly message; a
+    position outside 0 … n_positions − 1 is moved to the nearest end, with a message.
+    """
+    from helpers.positional import offset_dot_product, sinusoidal_positional_encoding, wavelengths
+
+    if not isinstance(n_positions, int) or n_positions < 1:
+        return _no_view(d_model, base, position, "I need at least one position to encode.")
+    if not isinstance(d_model, int) or d_model < 2 or d_model % 2:
+        return _no_view(
+            d_model,
+            base,
+            position,
+            f"d_model = {d_model} cannot be encoded: the encoding is made of sin/cos pairs, "
+            "so d_model must be an even number, at least 2.",
+        )
+    if not base > 1:
+        return _no_view(
+            d_model,
+            base,
+            position,
+            f"base = {base:g} cannot be used: the wavelengths are 2π · base^(2i/d), so the base "
+            "must be greater than 1 (the paper uses 10000).",
+        )
+    message = ""
+    if not 0 <= position < n_positions:
+        clamped = min(max(position, 0), n_positions - 1)
+        message = f"Position {position} is outside 0 … {n_positions - 1}; showing {clamped}."
+        position = clamped
+
+    pe = sinusoidal_positional_encoding(n_positions, d_model, base).double().numpy()  # (P, D)
+    half = d_model / 2  # the squared norm of every row
+    similarity = pe @ pe[position] / half  # (P, D) @ (D,) -> (P,)
+    ahead = offset_dot_product(list(range(n_positions)), d_model, base).numpy() / half  # (P,)
+    reference_offsets = np.arange(-(n_positions - 1), n_positions)  # (2P − 1,)
+    reference = np.concatenate([ahead[:0:-1], ahead])  # cos is even: offset −k is offset k
+    waves = wavelengths(d_model, base)  # (D/2,)
+    span = _length(waves[0]) + (f" … {_length(waves[-1])}" if len(waves) > 1 else "")
+    caption = f"d_model = {d_model}, base = {base:,.0f}: wavelengths {span} positions"
+    return PositionalView(
+        d_model,
+        float(base),
+        position,
+        pe,
+        np.arange(n_positions) - position,
+        similarity,
+        reference_offsets,
+        reference,
+        caption,
+        message,
+    )
+
+
+def positional_explorer(d_model: int = 64, base: float = 10000.0, position: int = 10) -> W.VBox:
+    """Move d_model, the base and the position: the encoding, one vector and the similarity curve.
+
+    Taught in 03_positional_encoding.ipynb.
+    """
+    from helpers.plots import PositionalFigure
+
+    wide = {"description_width": "initial"}
+    d_slider = W.IntSlider(
+        value=d_model,
+        min=2,
+        max=PE_MAX_D_MODEL,
+        step=2,  # sin/cos pairs: an odd d_model cannot be chosen
+        description="d_model",
+        continuous_update=False,
+        style=wide,
+    )
+    base_slider = W.FloatLogSlider(
+        value=base,
+        base=10,
+        min=1,
+        max=5,
+        step=0.25,
+        description="base",
+        readout_format=",.0f",
+        continuous_update=False,
+        style=wide,
+    )
+    pos_slider = W.IntSlider(
+        value=position,
+        min=0,
+        max=PE_POSITIONS - 1,
+        description="position",
+        continuous_update=False,
+        style=wide,
+    )
+    message = W.HTML()
+    image = W.Image(format="png")
+    figure = PositionalFigure()
+
+    def redraw(*_: object) -> None:
+        view = positional_view(d_slider.value, base_slider.value, pos_slider.value)
+        message.value = f"<i>{view.message}</i>" if view.message else ""
+        if view.pe is None:
+            figure.show_message(view.message)
+        else:
+            figure.update(*view.figure_args())
+        image.value = figure.png()
+
+    for control in (d_slider, base_slider, pos_slider):
+        control.observe(redraw, names="value")
+    redraw()
+    return W.VBox([W.HBox([d_slider, base_slider, pos_slider]), message, image])
+
+
+# --- 04 feed-forward network, Add & Norm, and what depth does -------------------------------------
+
+DEPTH_MAX = 48  # the explorer's deepest stack (a new depth costs up to ~0.1 s the first time)
+ACTIVATION_NAMES = {"relu": "ReLU", "gelu": "GELU"}
+
+
+@dataclass(frozen=True)
+class DepthView:
+    """What the depth explorer shows. `stats` is None when there is nothing to draw.
+
+    stats: the chosen stack; reference: the book's stack (post-norm, residual + LayerNorm) of the
+    same depth and activation; both `helpers.transformer.DepthStats`.
+    """
+
+    stats: object | None
+    reference: object | None
+    caption: str
+    message: str
+
+
+def depth_verdict(stats: object, reference: object | None = None) -> str:
+    """One line on what a `DepthStats` says: gradients (against the `reference` stack's, if
+    given), activation scale and token similarity."""
+    n = stats.depth
+    if n == 1:
+        return "One block: add layers to see what depth does."
+    ratio = stats.param_grad[0] / stats.param_grad[-1]
+    grads = f"block 1 gets {ratio:.2g} × block {n}'s gradient"
+    if ratio < 1e-2:
+        grads = "vanishing gradients: " + grads
+    if reference is not None:
+        vs_reference = stats.param_grad.max() / reference.param_grad.max()
+        if vs_reference > 1e2:
+            times = f"{float(f'{vs_reference:.2g}'):,.0f}"  # 2 significant digits, no e+02
+            grads = f"exploding gradients: {times} × the book's; " + grads
+    growth = stats.activation_rms[-1] / stats.activation_rms[0]
+    similarity = stats.token_similarity[-1]
+    tokens = (
+        "all tokens ≈ one vector" if similarity > 0.99 else f"token similarity {similarity:.2f}"
+    )
+    return f"{grads} · output RMS {growth:.2g} × the input's · {tokens}"
+
+
+def depth_view(
+    depth: int = 24,
+    residual: bool = True,
+    layer_norm: bool = True,
+    norm_first: bool = False,
+    activation: str = "relu",
+) -> DepthView:
+    """Per-layer statistics of a fresh encoder stack (d_model 64) and of the book's, to compare.
+
+    A depth outside 1 … DEPTH_MAX is moved to the nearest end, with a message; an unknown
+    activation gets a message and nothing to draw. Computed by
+    `helpers.transformer.depth_statistics` (cached: a setting seen before costs nothing).
+    """
+    from helpers.transformer import depth_statistics
+
+    if activation not in ACTIVATION_NAMES:
+        names = " or ".join(repr(a) for a in ACTIVATION_NAMES)
+        return DepthView(None, None, "", f"The activation must be {names}, not {activation!r}.")
+    notes = []
+    if not isinstance(depth, int) or isinstance(depth, bool) or not 1 <= depth <= DEPTH_MAX:
+        try:
+            wanted = int(depth)
+        except (TypeError, ValueError, OverflowError):
+            wanted = 1
+        clamped = min(max(wanted, 1), DEPTH_MAX)
+        notes.append(f"The explorer stacks 1 to {DEPTH_MAX} blocks; showing {clamped}.")
+        depth = clamped
+    if not layer_norm and norm_first:
+        notes.append(
+            "Without LayerNorm there is nothing to place: "
+            "pre-norm and post-norm are the same block."
+        )
+    stats = depth_statistics(depth, residual, layer_norm, norm_first, activation)
+    reference = depth_statistics(depth, True, True, False, activation)
+    blocks = "block" if depth == 1 else "blocks"
+    caption = f"{depth} {blocks}, {ACTIVATION_NAMES[activation]}, {stats.label}\n"
+    verdict = depth_verdict(stats, reference)
+    return DepthView(stats, reference, caption + verdict, " ".join(notes))
+
+
+def depth_explorer(depth: int = 24) -> W.VBox:
+    """Stack 1 to 48 blocks, switch residuals and LayerNorm, move the norm, pick the activation.
+
+    Taught in 04_feed_forward_and_encoder.ipynb.
+    """
+    from helpers.plots import DepthFigure
+
+    wide = {"description_width": "initial"}
+    depth_slider = W.IntSlider(
+        value=depth,
+        min=1,
+        max=DEPTH_MAX,
+        description="blocks",
+        continuous_update=False,
+        style=wide,
+    )
+    residual = W.Checkbox(value=True, description="residual", indent=False)
+    layer_norm = W.Checkbox(value=True, description="LayerNorm", indent=False)
+    placement = W.Dropdown(
+        options=[("post-norm (the book)", False), ("pre-norm", True)],
+        value=False,
+        description="norm",
+        style=wide,
+        layout=W.Layout(width="15em"),
+    )
+    activation = W.Dropdown(
+        options=[(name, key) for key, name in ACTIVATION_NAMES.items()],
+        value="relu",
+        description="FFN activation",
+        style=wide,
+        layout=W.Layout(width="13em"),
+    )
+    message = W.HTML()
+    image = W.Image(format="png")
+    figure = DepthFigure()
+
+    def redraw(*_: object) -> None:
+        view = depth_view(
+            depth_slider.value, residual.value, layer_norm.value, placement.value, activation.value
+        )
+        message.value = f"<i>{view.message}</i>" if view.message else ""
+        if view.stats is not None:
+            figure.update(view.stats, view.reference, view.caption)
+            image.value = figure.png()
+
+    for control in (depth_slider, residual, layer_norm, placement, activation):
+        control.observe(redraw, names="value")
+    redraw()
+    controls = W.HBox([depth_slider, residual, layer_norm, placement, activation])
+    return W.VBox([controls, message, image])
+
+
+# --- 02 multi-head attention explorer ------------------------------------------------------------
+
+HEAD_CHOICES = (1, 2, 4, 8)
+
+
+@dataclass(frozen=True)
+class MultiHeadView:
+    """What the multi-head explorer shows. `weights` is None when there is nothing to draw.
+
+    Shapes: tokens `(T,)`, weights `(H, T, T)`, concat `(T, D)` (the heads' outputs side by side,
+    the input of W_o), titles `(H,)`: "grammatical: noun → its verb" for a built head, "random"
+    otherwise.
+    """
+
+    tokens: list[str]
+    weights: np.ndarray | None
+    concat: np.ndarray | None
+    head: int
+    titles: list[str]
+    message: str
+
+    @property
+    def n_heads(self) -> int:
+        return len(self.titles)
+
+
+_MULTI_HEAD_LAYERS: dict[tuple[int, int, bool], object] = {}
+_MULTI_HEAD_CACHE: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _multi_head_outputs(
+    tokens: tuple[str, ...], n_heads: int, built: bool, d_model: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights and concatenated head outputs of the explorer's layer, cached: picking another head
+    or coming back to a setting recomputes nothing."""
+    from helpers.attention import CONSTRUCTED_HEADS, constructed_attention
+    from helpers.text import feature_vectors
+
+    key = (tokens, n_heads, built, d_model)
+    if key not in _MULTI_HEAD_CACHE:
+        if (d_model, n_heads, built) not in _MULTI_HEAD_LAYERS:
+            relations = CONSTRUCTED_HEADS[:n_heads] if built else ()  # only as many as fit
+            layer = constructed_attention(d_model, n_heads, relations=relations)
+            _MULTI_HEAD_LAYERS[d_model, n_heads, built] = layer
+        layer = _MULTI_HEAD_LAYERS[d_model, n_heads, built]
+        x = feature_vectors(list(tokens), d_model)[None]  # (1, T, D)
+        with torch.no_grad():
+            concat, weights = layer.attend(x, x, x)  # (1, T, D), (1, H, T, T)
+        weights = weights[0].numpy().astype(float)  # (1, H, T, T) -> (H, T, T)
+        concat = concat[0].numpy().astype(float)  # (1, T, D) -> (T, D)
+        weights.flags.writeable = concat.flags.writeable = False  # shared by every call
+        if len(_MULTI_HEAD_CACHE) >= 64:
+            _MULTI_HEAD_CACHE.clear()
+        _MULTI_HEAD_CACHE[key] = weights, concat
+    return _MULTI_HEAD_CACHE[key]
+
+
+def _head_titles(n_heads: int, built: bool) -> list[str]:
+    from helpers.attention import CONSTRUCTED_HEADS
+
+    names = [name for name, _, _ in CONSTRUCTED_HEADS] if built else []
+    return [names[h] if h < len(names) else "random" for h in range(n_heads)]
+
+
+def multi_head_view(
+    sentence: str = SENTENCE,
+    n_heads: int = 8,
+    head: int = 0,
+    built: bool = True,
+    d_model: int = 512,
+) -> MultiHeadView:
+    """Every head's weights for a sentence, with the heads of `constructed_attention`.
+
+    `built=True`: the first min(n_heads, 3) heads are built by hand for the book's relations
+    (with fewer than 3 heads only the first relations fit), the others random; `built=False`:
+    all heads random (the same random heads 4…H as with `built=True`). d_k = d_model / n_heads.
+    Empty input, one word, more than `MAX_WORDS` words, fewer heads than relations and words the
+    lexicon does not know get a friendly message.
+    """
+    from helpers.attention import CONSTRUCTED_HEADS
+    from helpers.text import LEXICON
+
+    if n_heads < 1 or d_model % n_heads:
+        return MultiHeadView(
+            [], None, None, 0, [], f"The number of heads must divide d_model = {d_model}."
+        )
+    tokens = tokenize(sentence)
+    if not tokens:
+        return MultiHeadView(
+            [],
+            None,
+            None,
+            0,
+            [],
+            "Type a sentence: I need at least one word (letters or digits, in any language).",
+        )
+    notes = []
+    if len(tokens) == 1:
+        notes.append(f'Only one word: every head can attend only to "{tokens[0]}" itself.')
+    elif len(tokens) > MAX_WORDS:
+        notes.append(
+            f"That is {len(tokens)} words; the explorer shows the first {MAX_WORDS} "
+            "so the picture stays readable."
+        )
+        tokens = tokens[:MAX_WORDS]
+    if built and n_heads < len(CONSTRUCTED_HEADS):
+        left_out = ", ".join(f'"{name}"' for name, _, _ in CONSTRUCTED_HEADS[n_heads:])
+        notes.append(
+            f"With {n_heads} head{'s' if n_heads > 1 else ''} there is room for only "
+            f"{n_heads} of the book's 3 relations: {left_out} left out. One head gives each word "
+            "one softmax row, and a row cannot point at two words at once."
+        )
+    unknown = list(dict.fromkeys(t for t in tokens if t.lower() not in LEXICON))
+    if built and unknown:
+        shown = ", ".join(f'"{t}"' for t in unknown[:4]) + (", …" if len(unknown) > 4 else "")
+        notes.append(
+            f"The built heads know only the words of a small lexicon: {shown} "
+            "have no features, so those heads look past them (a uniform row)."
+        )
+    weights, concat = _multi_head_outputs(tuple(tokens), n_heads, built, d_model)
+    return MultiHeadView(
+        tokens,
+        weights,
+        concat,
+        min(max(head, 0), n_heads - 1),
+        _head_titles(n_heads, built),
+        " ".join(notes),
+    )
+
+
+def _head_options(n_heads: int, built: bool) -> list[tuple[str, int]]:
+    titles = _head_titles(n_heads, built)
+    return [(f"{h + 1}: {title.split(':')[0]}", h) for h, title in enumerate(titles)]
+
+
+def multi_head_explorer(sentence: str = SENTENCE) -> W.VBox:
+    """Choose the number of heads, pick a head, switch built/random heads, type a sentence.
+
+    Taught in 02_multi_head_attention.ipynb.
+    """
+    from helpers.plots import MultiHeadFigure
+
+    text = W.Text(
+        value=sentence,
+        description="sentence",
+        continuous_update=False,
+        layout=W.Layout(width="32em"),
+    )
+    wide = {"description_width": "initial"}
+    n_heads = W.SelectionSlider(
+        options=HEAD_CHOICES,
+        value=8,
+        description="number of heads",
+        continuous_update=False,
+        style=wide,
+    )
+    head = W.Dropdown(description="head", options=_head_options(8, True), value=0, style=wide)
+    built = W.Dropdown(
+        description="weights",
+        options=[("heads 1–3 built by hand, the rest random", True), ("all random", False)],
+        value=True,
+        style=wide,
+    )
+    message = W.HTML()
+    image = W.Image(format="png")
+    figure = MultiHeadFigure()
+
+    refreshing = False  # True while the head list is rebuilt: one redraw, not two
+
+    def redraw(*_: object) -> None:
+        if refreshing:
+            return
+        view = multi_head_view(text.value, n_heads.value, head.value or 0, built.value)
+        message.value = f"<i>{view.message}</i>" if view.message else ""
+        if view.weights is None:
+            figure.show_message(view.message)
+        else:
+            figure.update(view.tokens, view.weights, view.head, view.titles, view.concat)
+        image.value = figure.png()
+
+    def new_heads(*_: object) -> None:
+        nonlocal refreshing
+        refreshing = True
+        try:
+            current = head.value or 0
+            head.options = _head_options(n_heads.value, built.value)
+            head.value = min(current, n_heads.value - 1)
+        finally:
+            refreshing = False
+        redraw()
+
+    text.observe(redraw, names="value")
+    head.observe(redraw, names="value")
+    for control in (n_heads, built):
+        control.observe(new_heads, names="value")
+    redraw()
+    return W.VBox([text, W.HBox([n_heads, head, built]), message, image])

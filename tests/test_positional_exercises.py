@@ -1,0 +1,228 @@
+"""The checkers of 03_positional_encoding.ipynb: right answers pass; wrong answers, stubs and None
+get one friendly line with the hint for their mistake. Never a traceback, never a warning."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import helpers
+from helpers import exercises
+
+# --- answers a learner might write ----------------------------------------------------------------
+
+
+def halves(n_positions, d_model, base=10000.0):
+    pos = np.arange(n_positions)[:, None]
+    i = np.arange(d_model // 2)
+    angles = pos / base ** (2 * i / d_model)
+    return np.concatenate([np.sin(angles), np.cos(angles)], axis=1)
+
+
+def halves_torch(n_positions, d_model, base=10000.0):
+    pe = helpers.sinusoidal_positional_encoding(n_positions, d_model, base)
+    return torch.cat([pe[:, 0::2], pe[:, 1::2]], dim=1)  # float32 is fine
+
+
+def halves_interleaved(n_positions, d_model, base=10000.0):
+    return helpers.sinusoidal_positional_encoding(n_positions, d_model, base).numpy()
+
+
+def halves_cos_first(n_positions, d_model, base=10000.0):
+    return np.roll(halves(n_positions, d_model, base), d_model // 2, axis=1)
+
+
+def halves_no_two(n_positions, d_model, base=10000.0):
+    pos = np.arange(n_positions)[:, None]
+    angles = pos / base ** (np.arange(d_model // 2) / d_model)
+    return np.concatenate([np.sin(angles), np.cos(angles)], axis=1)
+
+
+def halves_fixed_base(n_positions, d_model, base=10000.0):
+    return halves(n_positions, d_model)
+
+
+def halves_from_one(n_positions, d_model, base=10000.0):
+    return halves(n_positions + 1, d_model, base)[1:]
+
+
+def halves_transposed(n_positions, d_model, base=10000.0):
+    return halves(n_positions, d_model, base).T
+
+
+def halves_off(n_positions, d_model, base=10000.0):
+    pe = halves(n_positions, d_model, base)
+    pe[-1, -1] += 0.5
+    return pe
+
+
+def dot(k, d_model, base=10000.0):
+    i = np.arange(d_model // 2)
+    return np.cos(k / base ** (2 * i / d_model)).sum()
+
+
+def dot_from_rows(k, d_model, base=10000.0):
+    pe = helpers.sinusoidal_positional_encoding(100, d_model, base).double()
+    return pe[50] @ pe[50 + k]  # a 0-d tensor
+
+
+def dot_similarity(k, d_model, base=10000.0):
+    return dot(k, d_model, base) / (d_model / 2)
+
+
+def dot_all_columns(k, d_model, base=10000.0):
+    i = np.arange(d_model)
+    return np.cos(k / base ** (2 * i / d_model)).sum()
+
+
+def dot_no_two(k, d_model, base=10000.0):
+    i = np.arange(d_model // 2)
+    return np.cos(k / base ** (i / d_model)).sum()
+
+
+def dot_sin(k, d_model, base=10000.0):
+    i = np.arange(d_model // 2)
+    return np.sin(k / base ** (2 * i / d_model)).sum()
+
+
+def dot_array(k, d_model, base=10000.0):
+    return np.array([dot(k, d_model, base)])
+
+
+def shift(k, d_model, base=10000.0):
+    m = np.zeros((d_model, d_model))
+    for i in range(d_model // 2):
+        angle = k / base ** (2 * i / d_model)
+        c, s = np.cos(angle), np.sin(angle)
+        m[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = [[c, s], [-s, c]]
+    return m
+
+
+def shift_torch(k, d_model, base=10000.0):
+    return helpers.positional.shift_matrix(k, d_model, base)
+
+
+def shift_backwards(k, d_model, base=10000.0):
+    return shift(k, d_model, base).T
+
+
+def shift_identity(k, d_model, base=10000.0):
+    return np.eye(d_model)
+
+
+def shift_ignores_zero(k, d_model, base=10000.0):
+    return shift(k or 1, d_model, base)  # forgets that k = 0 is no step at all
+
+
+def stub(*args):
+    return None
+
+
+def raises(*args):
+    raise IndexError("index 4 is out of bounds for axis 1 with size 4")
+
+
+# --- helpers of the tests -------------------------------------------------------------------------
+
+
+def run(capsys, checker, fn) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = checker(fn)
+    out, err = capsys.readouterr()
+    assert result is None and err == ""
+    assert out.endswith("\n") and out.count("\n") == 1, f"expected one line, got {out!r}"
+    assert out.startswith(("✓ ", "Not yet: ")) and "Traceback" not in out
+    return out.strip()
+
+
+CHECKERS = [
+    exercises.check_positional_encoding_halves,
+    exercises.check_dot_at_offset,
+    exercises.check_shift_matrix,
+]
+RIGHT = {
+    exercises.check_positional_encoding_halves: [halves, halves_torch],
+    exercises.check_dot_at_offset: [dot, dot_from_rows],
+    exercises.check_shift_matrix: [shift, shift_torch],
+}
+
+
+@pytest.mark.parametrize(
+    ("checker", "fn"),
+    [(c, f) for c, fns in RIGHT.items() for f in fns],
+    ids=lambda x: x.__name__,
+)
+def test_right_answers_pass(capsys, checker, fn):
+    assert run(capsys, checker, fn).startswith("✓ ")
+
+
+def test_pass_messages_state_facts(capsys):
+    assert "PE(0)·PE(5) = 189.5967 in both layouts" in run(
+        capsys, exercises.check_positional_encoding_halves, halves
+    )
+    line = run(capsys, exercises.check_dot_at_offset, dot)
+    assert f"{dot(1, 512):.4f} at k = 1" in line and f"{dot(50, 512):.4f} at k = 50" in line
+    assert "[0.5403, 0.5403, 1.0000, 1.0000]" in run(capsys, exercises.check_shift_matrix, shift)
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("fn", [None, 3, "shift_matrix"], ids=["None", "int", "str"])
+def test_not_a_function(capsys, checker, fn):
+    assert run(capsys, checker, fn).startswith("Not yet: pass your function itself")
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    ("fn", "hint"),
+    [
+        (stub, "returned None. Replace the `return None`"),
+        (raises, "raised IndexError: index 4 is out of bounds"),
+        (lambda: 1, "raised TypeError"),
+        (lambda *a: "0.5", ""),
+    ],
+    ids=["stub", "raises", "no-arguments", "text"],
+)
+def test_stubs_and_broken_functions(capsys, checker, fn, hint):
+    line = run(capsys, checker, fn)
+    assert line.startswith("Not yet: ") and hint in line
+
+
+def test_the_committed_stub_message_names_the_function(capsys):
+    def positional_encoding_halves(n_positions, d_model, base=10000.0):
+        return None
+
+    line = run(capsys, exercises.check_positional_encoding_halves, positional_encoding_halves)
+    assert line.startswith("Not yet: `positional_encoding_halves(6, 4, 10000.0)` (the book's")
+
+
+@pytest.mark.parametrize(
+    ("checker", "fn", "hint"),
+    [
+        (exercises.check_positional_encoding_halves, halves_interleaved, "is interleaved"),
+        (exercises.check_positional_encoding_halves, halves_cos_first, "cosines first"),
+        (exercises.check_positional_encoding_halves, halves_no_two, "the exponent is 2i/d"),
+        (exercises.check_positional_encoding_halves, halves_fixed_base, "ignores the base"),
+        (exercises.check_positional_encoding_halves, halves_from_one, "positions start at 0"),
+        (exercises.check_positional_encoding_halves, halves_transposed, "one row per position"),
+        (exercises.check_positional_encoding_halves, halves_off, "row 5, column 3: expected"),
+        (exercises.check_dot_at_offset, dot_similarity, "is the cosine similarity"),
+        (exercises.check_dot_at_offset, dot_all_columns, "there are d/2 = 256 sin/cos pairs"),
+        (exercises.check_dot_at_offset, dot_no_two, "the exponent is 2i/d"),
+        (exercises.check_dot_at_offset, dot_sin, "|PE|² = d/2 = 256"),
+        (exercises.check_dot_at_offset, dot_array, "the shape is (1,), expected ()"),
+        (exercises.check_shift_matrix, shift_backwards, "moves k steps backwards"),
+        (exercises.check_shift_matrix, shift_identity, "@ PE(0) should be PE(1)"),
+        (exercises.check_shift_matrix, shift_ignores_zero, "should be the identity"),
+    ],
+    ids=lambda x: getattr(x, "__name__", "hint"),
+)
+def test_wrong_answers_get_their_hint(capsys, checker, fn, hint):
+    line = run(capsys, checker, fn)
+    assert line.startswith("Not yet: ") and hint in line, line
+
+
+def test_messages_are_deterministic(capsys):
+    first = run(capsys, exercises.check_shift_matrix, shift_identity)
+    assert run(capsys, exercises.check_shift_matrix, shift_identity) == first
