@@ -22,6 +22,23 @@ TIMEOUT_S = 900
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+def _merge_streams(outputs: list) -> list:
+    """Join consecutive prints to the same stream (the kernel splits them at random moments)."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            out.get("output_type") == "stream"
+            and prev is not None
+            and prev.get("output_type") == "stream"
+            and prev.get("name") == out.get("name")
+        ):
+            prev["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip volatile metadata in place and return the notebook."""
     nb.metadata = nbformat.from_dict(
@@ -31,6 +48,8 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         tags = cell.get("metadata", {}).get("tags")
         cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
         cell.id = f"c{i:03d}"
+        if "outputs" in cell:
+            cell.outputs = _merge_streams(cell.outputs)
         for output in cell.get("outputs", []):
             output.get("metadata", {}).pop("execution", None)
             view = output.get("data", {}).get(WIDGET_VIEW)
