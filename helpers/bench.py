@@ -45,6 +45,7 @@ def median_ms(fn: Callable[[], object], repeat: int = 30, warmup: int = 3) -> fl
 # Every explorer of the series: (row label, function in helpers.widgets). Add new ones here.
 EXPLORERS = [
     ("01 attention explorer", "attention_explorer"),
+    ("02 multi-head explorer", "multi_head_explorer"),
     ("03 positional explorer", "positional_explorer"),
 ]
 SENTENCES = [SENTENCE, "고양이가 매트 위에 앉았다", "A much longer sentence of many more words"]

@@ -205,7 +205,8 @@ class LiveFigure:
     update changes in `self.dynamic`), then change only those artists' data in `update`. `png()`
     draws the rest once, caches it, and afterwards redraws only `self.dynamic` on that background
     (blitting): a widget update stays well under 50 ms. Changing artists must sit inside the axes
-    (hiding them must not move the layout); a caption above an axes belongs in `ax.text`.
+    (hiding them must not move the layout); a caption above an axes belongs in `ax.text`, and
+    tick labels that change need room reserved in `_build` (e.g. by laying out once there).
     """
 
     def __init__(self, figsize: tuple[float, float], dpi: int = 80) -> None:
@@ -223,13 +224,14 @@ class LiveFigure:
     def png(self) -> bytes:
         """The current state as PNG bytes, redrawing only the artists that change."""
         if self._background is None:
+            shown = [artist.get_visible() for artist in self.dynamic]
             for artist in self.dynamic:
                 artist.set_visible(False)
             self._canvas.draw()  # lay out and draw everything that stays
             self.fig.set_layout_engine("none")  # then freeze the layout
             self._background = self._canvas.copy_from_bbox(self.fig.bbox)
-            for artist in self.dynamic:
-                artist.set_visible(True)
+            for artist, visible in zip(self.dynamic, shown, strict=True):
+                artist.set_visible(visible)
         else:
             self._canvas.restore_region(self._background)
         renderer = self._canvas.get_renderer()
@@ -638,7 +640,7 @@ def plot_layer_norm_effect(
     ax.set_xticks(x, tokens)
     ax.set_xlabel("token")
     ax.set_ylabel(f"mean ± std over its {b.shape[1]} features")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     return ax
 
 
@@ -1055,6 +1057,8 @@ class MultiHeadFigure(LiveFigure):
         self._concat_caption.set_text(
             f"concat(head 1, …, head {n_heads}): {n_heads} × {d_k} = {concat.shape[1]} features; "
             f"head {head + 1} wrote columns {head * d_k}–{(head + 1) * d_k - 1}"
+            if n_heads > 1
+            else f"one head, nothing to concatenate: its {d_k} features go straight to W_o"
         )
         return self.fig
 

@@ -28,7 +28,12 @@ def _copy_final_norm(theirs: nn.Module | None) -> nn.Module:
         return nn.Identity()
     if not isinstance(theirs, nn.LayerNorm):
         raise ValueError(f"from_torch supports a final nn.LayerNorm only, got {type(theirs)}")
-    norm = nn.LayerNorm(theirs.normalized_shape, eps=theirs.eps)
+    norm = nn.LayerNorm(
+        theirs.normalized_shape,
+        eps=theirs.eps,
+        elementwise_affine=theirs.elementwise_affine,
+        bias=theirs.bias is not None,
+    )
     norm.load_state_dict(theirs.state_dict())
     return norm
 

@@ -416,8 +416,9 @@ def depth_explorer(depth: int = 24) -> W.VBox:
         continuous_update=False,
         style=wide,
     )
-    residual = W.Checkbox(value=True, description="residual", indent=False)
-    layer_norm = W.Checkbox(value=True, description="LayerNorm", indent=False)
+    narrow = W.Layout(width="auto")
+    residual = W.Checkbox(value=True, description="residual", indent=False, layout=narrow)
+    layer_norm = W.Checkbox(value=True, description="LayerNorm", indent=False, layout=narrow)
     placement = W.Dropdown(
         options=[("post-norm (the book)", False), ("pre-norm", True)],
         value=False,
@@ -502,7 +503,6 @@ def _multi_head_outputs(
             concat, weights = layer.attend(x, x, x)  # (1, T, D), (1, H, T, T)
         weights = weights[0].numpy().astype(float)  # (1, H, T, T) -> (H, T, T)
         concat = concat[0].numpy().astype(float)  # (1, T, D) -> (T, D)
-        weights.flags.writeable = concat.flags.writeable = False  # shared by every call
         if len(_MULTI_HEAD_CACHE) >= 64:
             _MULTI_HEAD_CACHE.clear()
         _MULTI_HEAD_CACHE[key] = weights, concat
@@ -574,8 +574,8 @@ def multi_head_view(
     weights, concat = _multi_head_outputs(tuple(tokens), n_heads, built, d_model)
     return MultiHeadView(
         tokens,
-        weights,
-        concat,
+        weights.copy(),  # copies: the cache stays as computed whatever the caller does
+        concat.copy(),
         min(max(head, 0), n_heads - 1),
         _head_titles(n_heads, built),
         " ".join(notes),
@@ -608,10 +608,16 @@ def multi_head_explorer(sentence: str = SENTENCE) -> W.VBox:
         continuous_update=False,
         style=wide,
     )
-    head = W.Dropdown(description="head", options=_head_options(8, True), value=0, style=wide)
+    head = W.Dropdown(
+        description="head",
+        options=_head_options(8, True),
+        value=0,
+        style=wide,
+        layout=W.Layout(width="14em"),
+    )
     built = W.Dropdown(
         description="weights",
-        options=[("heads 1–3 built by hand, the rest random", True), ("all random", False)],
+        options=[("heads 1–3 built, rest random", True), ("all random", False)],
         value=True,
         style=wide,
     )

@@ -1,0 +1,155 @@
+"""Notebook 02's exercise checkers: a right answer gets ✓, each common mistake its own hint, and
+nothing ever raises."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import scaled_dot_product_attention
+from helpers.exercises import check_build_head, check_multi_head_attention, check_split_heads
+from helpers.text import FEATURES
+
+
+def _said(capsys) -> str:
+    out = capsys.readouterr()
+    assert out.err == ""
+    lines = out.out.splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+# --- ★ split_heads --------------------------------------------------------------------------------
+
+
+def split_heads(x, n_heads):
+    b, t, d = x.shape
+    return x.view(b, t, n_heads, d // n_heads).transpose(1, 2)  # (B, T, D) -> (B, H, T, Dk)
+
+
+def test_split_heads_right(capsys):
+    check_split_heads(split_heads)
+    assert _said(capsys).startswith("✓ Right. Head h is simply features")
+
+
+def test_split_heads_numpy_answer_is_accepted(capsys):
+    def in_numpy(x, n_heads):
+        b, t, d = x.shape
+        return np.swapaxes(x.numpy().reshape(b, t, n_heads, d // n_heads), 1, 2)
+
+    check_split_heads(in_numpy)
+    assert _said(capsys).startswith("✓")
+
+
+@pytest.mark.parametrize(
+    ("fn", "hint"),
+    [
+        (lambda x, h: x.view(x.shape[0], x.shape[1], h, -1), "not moved in front of the words"),
+        (lambda x, h: x.reshape(x.shape[0], h, x.shape[1], -1), "mix words"),
+        (lambda x, h: None, "returned None"),
+        (lambda x, h: 1 / 0, "raised ZeroDivisionError"),
+        (lambda x, h: split_heads(x, h) * 2, "should be its first 4 features"),
+        (lambda x, h: "heads", "should be an array of numbers"),
+    ],
+)
+def test_split_heads_hints(fn, hint, capsys):
+    check_split_heads(fn)
+    said = _said(capsys)
+    assert said.startswith("Not yet:") and hint in said
+
+
+def test_split_heads_not_a_function(capsys):
+    check_split_heads(None)
+    assert "pass your function itself" in _said(capsys)
+
+
+# --- ★★ multi_head_attention ----------------------------------------------------------------------
+
+
+def _mha(scale_by_d_model=False, w_o=True, transpose_back=True):
+    def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads):
+        b, t, d = X.shape
+        q, k, v = (split_heads(X @ W, n_heads) for W in (W_q, W_k, W_v))  # (B, H, T, Dk)
+        scale = 1 / math.sqrt(d) if scale_by_d_model else None
+        heads, weights = scaled_dot_product_attention(q, k, v, scale=scale)  # (B, H, T, Dk)
+        concat = (heads.transpose(1, 2) if transpose_back else heads).reshape(b, t, d)
+        return (concat @ W_o if w_o else concat), weights
+
+    return multi_head_attention
+
+
+def test_multi_head_attention_right(capsys):
+    check_multi_head_attention(_mha())
+    assert _said(capsys).startswith("✓ Right: your function equals helpers.MultiHeadAttention")
+
+
+@pytest.mark.parametrize(
+    ("fn", "hint"),
+    [
+        (_mha(scale_by_d_model=True), "√d_model = √12; each head divides by √d_k = √4"),
+        (_mha(w_o=False), "multiply it by W_o"),
+        (_mha(transpose_back=False), "wrong order"),
+        (lambda X, *w: X, "should return two things"),
+        (
+            lambda X, W_q, W_k, W_v, W_o, h: (X, torch.ones(X.shape[0], h, X.shape[1], X.shape[1])),
+            "do not sum to 1",
+        ),
+    ],
+)
+def test_multi_head_attention_hints(fn, hint, capsys):
+    check_multi_head_attention(fn)
+    said = _said(capsys)
+    assert said.startswith("Not yet:") and hint in said, said
+
+
+def test_multi_head_attention_does_not_touch_the_inputs_it_shares(capsys):
+    def vandal(X, W_q, W_k, W_v, W_o, n_heads):
+        W_q.zero_()
+        return _mha()(X, W_q, W_k, W_v, W_o, n_heads)
+
+    check_multi_head_attention(vandal)  # zeroing its own copy of W_q gives uniform weights
+    assert _said(capsys).startswith("Not yet:")
+    check_multi_head_attention(_mha())  # and the reference is intact afterwards
+    assert _said(capsys).startswith("✓")
+
+
+# --- ★★ build_head --------------------------------------------------------------------------------
+
+
+def build_head(d_model, d_k, query_feature, key_feature, strength):
+    a = math.sqrt(strength * math.sqrt(d_k))  # a·a / √d_k = strength
+    W_q, W_k = torch.zeros(d_model, d_k), torch.zeros(d_model, d_k)
+    W_q[FEATURES.index(query_feature), 0] = a
+    W_k[FEATURES.index(key_feature), 0] = a
+    return W_q, W_k
+
+
+def test_build_head_right(capsys):
+    check_build_head(build_head)
+    assert _said(capsys) == (
+        '✓ Right. Your head makes "sat" put 0.9674 of its attention on "cat": '
+        "the verb finds who did it."
+    )
+
+
+def _leaky(d, dk, qf, kf, s):
+    w_q, w_k = build_head(d, dk, qf, kf, s)
+    w_q[100, 0] = 1.0
+    return w_q, w_k
+
+
+@pytest.mark.parametrize(
+    ("fn", "hint"),
+    [
+        (lambda d, dk, qf, kf, s: build_head(d, dk, qf, kf, s / math.sqrt(dk)), "a·a / √d_k"),
+        (lambda d, dk, qf, kf, s: tuple(w.T for w in build_head(d, dk, qf, kf, s)), "(D, Dk)"),
+        (lambda d, dk, qf, kf, s: build_head(d, dk, kf, qf, s), 'must read the feature "verb"'),
+        (_leaky, "only the feature rows 0–5"),
+        (lambda d, dk, qf, kf, s: build_head(d, dk, qf, kf, 2 * s), "is 10.0000, not 5"),
+    ],
+)
+def test_build_head_hints(fn, hint, capsys):
+    check_build_head(fn)
+    said = _said(capsys)
+    assert said.startswith("Not yet:") and hint in said, said
