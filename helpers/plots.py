@@ -92,6 +92,13 @@ def _ax(ax: Axes | None, figsize: tuple[float, float] = (5.0, 4.2)) -> Axes:
     return plt.subplots(figsize=figsize, layout="constrained")[1] if ax is None else ax
 
 
+def _frame_row(ax: Axes, row: int, width: int) -> Rectangle:
+    """Frame one row of an imshow heatmap in the accent colour (the selected query)."""
+    return ax.add_patch(
+        Rectangle((-0.5, row - 0.5), width, 1, fill=False, edgecolor=ACCENT, linewidth=2.5)
+    )
+
+
 def plot_attention_heatmap(
     weights: np.ndarray | Sequence,
     query_labels: Sequence[str],
@@ -131,16 +138,7 @@ def plot_attention_heatmap(
             colour = "black" if value > 0.6 * top else "white"
             ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=8)
     if highlight_row is not None:
-        ax.add_patch(
-            Rectangle(
-                (-0.5, highlight_row - 0.5),
-                w.shape[1],
-                1,
-                fill=False,
-                edgecolor=ACCENT,
-                linewidth=2.5,
-            )
-        )
+        _frame_row(ax, highlight_row, w.shape[1])
     ax.figure.colorbar(im, ax=ax, label="attention weight", shrink=0.8)
     if title:
         ax.set_title(title)
@@ -371,16 +369,7 @@ def plot_positional_encoding(
             colour = "white" if abs(value) > 0.6 else "black"
             ax.text(j, i, f"{value:.3f}", ha="center", va="center", color=colour, fontsize=8)
     if highlight_row is not None:
-        ax.add_patch(
-            Rectangle(
-                (-0.5, highlight_row - 0.5),
-                e.shape[1],
-                1,
-                fill=False,
-                edgecolor=ACCENT,
-                linewidth=2.5,
-            )
-        )
+        _frame_row(ax, highlight_row, e.shape[1])
     ax.figure.colorbar(im, ax=ax, label="encoding value", shrink=0.8)
     if title:
         ax.set_title(title)

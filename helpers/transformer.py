@@ -38,14 +38,10 @@ def _copy_final_norm(theirs: nn.Module | None) -> nn.Module:
     return norm
 
 
-class Encoder(nn.Module):
-    """N encoder blocks, one after the other (the book's step 8), and an optional final LayerNorm.
+class _Stack(nn.Module):
+    """N identical blocks one after the other, and an optional final LayerNorm."""
 
-    Args: n_layers, then `EncoderBlock`'s arguments; final_norm adds the LayerNorm that
-    `nn.TransformerEncoder(norm=...)` and pre-norm models put after the last block.
-    Shapes: forward(x `(B, T, D)`, mask broadcastable to `(B, H, T, T)`) -> `(B, T, D)`.
-    Taught in 04_feed_forward_and_encoder.ipynb.
-    """
+    block: type[nn.Module]
 
     def __init__(
         self,
@@ -59,11 +55,30 @@ class Encoder(nn.Module):
         super().__init__()
         if n_layers < 1:
             raise ValueError(f"n_layers must be at least 1, got {n_layers}")
-        eps = block.get("eps", 1e-5)
         self.layers = nn.ModuleList(
-            EncoderBlock(d_model, n_heads, d_ff, **block) for _ in range(n_layers)
+            self.block(d_model, n_heads, d_ff, **block) for _ in range(n_layers)
         )
-        self.norm = _final_norm(final_norm, d_model, eps)
+        self.norm = _final_norm(final_norm, d_model, block.get("eps", 1e-5))
+
+    @classmethod
+    def _from_torch_stack(cls, stack: nn.Module) -> _Stack:
+        ours = cls.__new__(cls)
+        nn.Module.__init__(ours)  # no throwaway blocks: every part is copied from torch's
+        ours.layers = nn.ModuleList(cls.block.from_torch(layer) for layer in stack.layers)
+        ours.norm = _copy_final_norm(stack.norm)
+        return ours
+
+
+class Encoder(_Stack):
+    """N encoder blocks, one after the other (the book's step 8), and an optional final LayerNorm.
+
+    Args: n_layers, then `EncoderBlock`'s arguments; final_norm adds the LayerNorm that
+    `nn.TransformerEncoder(norm=...)` and pre-norm models put after the last block.
+    Shapes: forward(x `(B, T, D)`, mask broadcastable to `(B, H, T, T)`) -> `(B, T, D)`.
+    Taught in 04_feed_forward_and_encoder.ipynb.
+    """
+
+    block = EncoderBlock
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         for layer in self.layers:
@@ -73,43 +88,17 @@ class Encoder(nn.Module):
     @classmethod
     def from_torch(cls, encoder: nn.TransformerEncoder) -> Encoder:
         """Copy the weights of `torch.nn.TransformerEncoder` (its blocks and final norm)."""
-        layers = [EncoderBlock.from_torch(layer) for layer in encoder.layers]
-        first = layers[0]
-        stack = cls(
-            1,
-            first.self_attn.d_model,
-            first.self_attn.n_heads,
-            first.ffn.d_ff,
-        )
-        stack.layers = nn.ModuleList(layers)
-        stack.norm = _copy_final_norm(encoder.norm)
-        return stack
+        return cls._from_torch_stack(encoder)
 
 
-class Decoder(nn.Module):
+class Decoder(_Stack):
     """N decoder blocks over the same encoder output `memory`, and an optional final LayerNorm.
 
     Shapes: forward(x `(B, T, D)`, memory `(B, S, D)`, tgt_mask, memory_mask) -> `(B, T, D)`.
     Taught in 06_decoder_and_transformer.ipynb.
     """
 
-    def __init__(
-        self,
-        n_layers: int,
-        d_model: int,
-        n_heads: int,
-        d_ff: int,
-        final_norm: bool = False,
-        **block: Any,
-    ) -> None:
-        super().__init__()
-        if n_layers < 1:
-            raise ValueError(f"n_layers must be at least 1, got {n_layers}")
-        eps = block.get("eps", 1e-5)
-        self.layers = nn.ModuleList(
-            DecoderBlock(d_model, n_heads, d_ff, **block) for _ in range(n_layers)
-        )
-        self.norm = _final_norm(final_norm, d_model, eps)
+    block = DecoderBlock
 
     def forward(
         self,
@@ -125,17 +114,7 @@ class Decoder(nn.Module):
     @classmethod
     def from_torch(cls, decoder: nn.TransformerDecoder) -> Decoder:
         """Copy the weights of `torch.nn.TransformerDecoder` (its blocks and final norm)."""
-        layers = [DecoderBlock.from_torch(layer) for layer in decoder.layers]
-        first = layers[0]
-        stack = cls(
-            1,
-            first.self_attn.d_model,
-            first.self_attn.n_heads,
-            first.ffn.d_ff,
-        )
-        stack.layers = nn.ModuleList(layers)
-        stack.norm = _copy_final_norm(decoder.norm)
-        return stack
+        return cls._from_torch_stack(decoder)
 
 
 # --- what depth does at initialisation: the experiment of 04_feed_forward_and_encoder.ipynb ------
