@@ -89,6 +89,16 @@ def attention_view(
     return AttentionView(tokens, weights.numpy().astype(float), query, message)  # (T, T)
 
 
+def _sentence_box(sentence: str) -> W.Text:
+    """The text box every explorer offers for your own sentence (applied on Enter)."""
+    return W.Text(
+        value=sentence,
+        description="sentence",
+        continuous_update=False,
+        layout=W.Layout(width="32em"),
+    )
+
+
 def _query_options(tokens: list[str]) -> list[tuple[str, int]]:
     return [(f"{i}: {t}", i) for i, t in enumerate(tokens)]
 
@@ -98,12 +108,7 @@ def attention_explorer(sentence: str = SENTENCE) -> W.VBox:
 
     Taught in 01_self_attention.ipynb.
     """
-    text = W.Text(
-        value=sentence,
-        description="sentence",
-        continuous_update=False,
-        layout=W.Layout(width="32em"),
-    )
+    text = _sentence_box(sentence)
     wide = {"description_width": "initial"}
     query = W.Dropdown(
         description="query", options=_query_options(tokenize(sentence)), value=1, style=wide
@@ -594,12 +599,7 @@ def multi_head_explorer(sentence: str = SENTENCE) -> W.VBox:
     """
     from helpers.plots import MultiHeadFigure
 
-    text = W.Text(
-        value=sentence,
-        description="sentence",
-        continuous_update=False,
-        layout=W.Layout(width="32em"),
-    )
+    text = _sentence_box(sentence)
     wide = {"description_width": "initial"}
     n_heads = W.SelectionSlider(
         options=HEAD_CHOICES,

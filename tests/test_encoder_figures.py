@@ -1,10 +1,6 @@
 """Notebook 04's figures and its depth explorer, without a browser: what each control computes and
 that the figure it drives changes."""
 
-import warnings
-
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -12,35 +8,19 @@ from helpers import plots
 from helpers.transformer import depth_statistics
 from helpers.widgets import DEPTH_MAX, depth_explorer, depth_verdict, depth_view
 
-matplotlib.use("Agg")
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _draw(fig) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.canvas.draw()
-    return [str(w.message) for w in caught]
-
-
 # --- plot functions -------------------------------------------------------------------------------
 
 
-def test_activations_one_line_per_function():
+def test_activations_one_line_per_function(draw_warnings):
     z = np.linspace(-3, 3, 7)
     ax = plots.plot_activations(z, {"ReLU": np.maximum(z, 0), "GELU": z / 2})
     assert len(ax.get_lines()) == 2 + 2  # two curves, plus the two zero lines
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ReLU", "GELU"]
     assert ax.get_xlabel() and ax.get_ylabel()
-    assert _draw(ax.figure) == []
+    assert draw_warnings(ax.figure) == []
 
 
-def test_layer_norm_effect_shows_mean_and_std_per_token():
+def test_layer_norm_effect_shows_mean_and_std_per_token(draw_warnings):
     rng = np.random.default_rng(0)
     before = rng.normal(2.0, 3.0, size=(3, 50))
     after = (before - before.mean(1, keepdims=True)) / before.std(1, keepdims=True)
@@ -50,7 +30,7 @@ def test_layer_norm_effect_shows_mean_and_std_per_token():
     means = [c.lines[0].get_ydata() for c in ax.containers]
     np.testing.assert_allclose(means[1], 0.0, atol=1e-12)
     np.testing.assert_allclose(means[0], before.mean(axis=1))
-    assert _draw(ax.figure) == []
+    assert draw_warnings(ax.figure) == []
     with pytest.raises(ValueError, match=r"must both be \(3, D\)"):
         plots.plot_layer_norm_effect(before, after[:2], ["a", "b", "c"])
 
@@ -81,7 +61,7 @@ def test_decades_cover_the_data_with_a_margin():
 # --- the live figure ------------------------------------------------------------------------------
 
 
-def test_depth_figure_updates_in_place_and_changes_pixels():
+def test_depth_figure_updates_in_place_and_changes_pixels(draw_warnings):
     fig = plots.DepthFigure()
     axes = list(fig.fig.axes)
     view = depth_view(6)
@@ -97,7 +77,7 @@ def test_depth_figure_updates_in_place_and_changes_pixels():
     assert second != first
     fig.update(view.stats, view.reference, view.caption)
     assert fig.png() == first  # back to the first state: the same pixels
-    assert _draw(fig.fig) == []
+    assert draw_warnings(fig.fig) == []
 
 
 # --- the explorer's pure function -----------------------------------------------------------------

@@ -1,8 +1,6 @@
 """Notebook 02's figures and explorer, without a browser: the per-head grid, the line view, the
 blitted MultiHeadFigure, and `multi_head_view` for every control and awkward input."""
 
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -10,14 +8,6 @@ from helpers import SENTENCE, TOKENS, plots
 from helpers.attention import CONSTRUCTED_HEADS
 from helpers.plots import MultiHeadFigure, plot_attention_lines, plot_head_grid
 from helpers.widgets import HEAD_CHOICES, multi_head_explorer, multi_head_view
-
-matplotlib.use("Agg")
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _rows(h: int, t: int) -> np.ndarray:

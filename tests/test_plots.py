@@ -1,7 +1,5 @@
 """helpers.plots: labelled axes, Hangul glyphs, no pyplot.show()."""
 
-import warnings
-
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -9,26 +7,11 @@ import pytest
 
 from helpers import plots
 
-matplotlib.use("Agg")
 
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _draw(ax) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        ax.figure.canvas.draw()
-    return [str(w.message) for w in caught]
-
-
-def test_hangul_labels_render_without_missing_glyphs():
+def test_hangul_labels_render_without_missing_glyphs(draw_warnings):
     labels = ["고양이가", "매트", "위에", "앉았다"]
     ax = plots.plot_attention_heatmap(np.eye(4), labels, title="교차 어텐션")
-    assert _draw(ax) == []
+    assert draw_warnings(ax) == []
     assert "NanumGothic" in matplotlib.rcParams["font.family"]
 
 

@@ -1,32 +1,13 @@
 """helpers.plots for positional encodings: diverging colours, labelled axes, one trace each."""
 
-import warnings
-
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from helpers import plots, sinusoidal_positional_encoding
 from helpers.positional import BOOK_PE_TABLE, wavelengths
 
-matplotlib.use("Agg")
 
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _draw(ax) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        ax.figure.canvas.draw()
-    return [str(w.message) for w in caught]
-
-
-def test_encoding_heatmap_small_table_is_annotated_and_diverging():
+def test_encoding_heatmap_small_table_is_annotated_and_diverging(draw_warnings):
     labels = [f"{p} {t}" for p, t in enumerate(["The", "cat", "sat", "on", "the", "mat"])]
     ax = plots.plot_positional_encoding(BOOK_PE_TABLE, row_labels=labels, title="책 (book)")
     image = ax.images[0]
@@ -37,7 +18,7 @@ def test_encoding_heatmap_small_table_is_annotated_and_diverging():
     assert len(ax.texts) == 24 and ax.texts[-1].get_text() == "0.750"
     assert ax.get_xlabel().startswith("dimension") and ax.get_ylabel() == "position"
     assert ax.get_title() == "책 (book)"
-    assert _draw(ax) == []  # Hangul title: no missing glyphs
+    assert draw_warnings(ax) == []  # Hangul title: no missing glyphs
 
 
 def test_encoding_heatmap_large_is_not_annotated_and_frames_a_row():
