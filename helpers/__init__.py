@@ -14,7 +14,7 @@ from helpers.blocks import DecoderBlock, EncoderBlock, FeedForward
 from helpers.notebook import setup_notebook
 from helpers.positional import sinusoidal_positional_encoding
 from helpers.text import SENTENCE, TOKENS, tokenize, toy_projections, word_vectors
-from helpers.transformer import Decoder, Encoder
+from helpers.transformer import Decoder, Encoder, Transformer, greedy_decode
 
 __all__ = [
     "SENTENCE",
@@ -25,6 +25,7 @@ __all__ = [
     "EncoderBlock",
     "FeedForward",
     "MultiHeadAttention",
+    "Transformer",
     "causal_mask",
     "padding_mask",
     "scaled_dot_product_attention",
@@ -32,5 +33,6 @@ __all__ = [
     "sinusoidal_positional_encoding",
     "tokenize",
     "toy_projections",
+    "greedy_decode",
     "word_vectors",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -11,11 +12,21 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from helpers.attention import causal_mask
 from helpers.blocks import Activation, DecoderBlock, EncoderBlock
 from helpers.positional import sinusoidal_positional_encoding
 from helpers.text import TOKENS, word_vectors
 
-__all__ = ["MAX_DEPTH", "Decoder", "DepthStats", "Encoder", "depth_statistics"]
+__all__ = [
+    "MAX_DEPTH",
+    "Decoder",
+    "DepthStats",
+    "Encoder",
+    "GreedyResult",
+    "Transformer",
+    "depth_statistics",
+    "greedy_decode",
+]
 
 
 def _final_norm(final_norm: bool, d_model: int, eps: float) -> nn.Module:
@@ -115,6 +126,158 @@ class Decoder(_Stack):
     def from_torch(cls, decoder: nn.TransformerDecoder) -> Decoder:
         """Copy the weights of `torch.nn.TransformerDecoder` (its blocks and final norm)."""
         return cls._from_torch_stack(decoder)
+
+
+def _check_tokens(tokens: Tensor, vocab_size: int, name: str) -> None:
+    if not isinstance(tokens, Tensor) or tokens.dim() != 2 or tokens.dtype != torch.long:
+        got = f"{tuple(tokens.shape)} {tokens.dtype}" if isinstance(tokens, Tensor) else tokens
+        raise ValueError(f"{name} must be a (B, len) tensor of token ids (torch.long), got {got}")
+    if tokens.shape[1] < 1:
+        raise ValueError(f"{name} is empty: it needs at least one token")
+    if tokens.numel() and (int(tokens.min()) < 0 or int(tokens.max()) >= vocab_size):
+        raise ValueError(
+            f"{name} has token ids outside the vocabulary 0 … {vocab_size - 1}: "
+            f"min {int(tokens.min())}, max {int(tokens.max())}"
+        )
+
+
+class Transformer(nn.Module):
+    """The whole encoder–decoder of Vaswani et al. (2017): embeddings, two stacks, the output layer.
+
+    embed(tokens) = Embedding(tokens) · √d_model + PE (sinusoidal), for the source and the target;
+    memory = Encoder(embed(src)); hidden = Decoder(embed(tgt), memory, causal mask);
+    logits = hidden · W_out + b (softmax of the logits = next-token probabilities).
+
+    Args:
+        src_vocab_size, tgt_vocab_size: vocabulary sizes V_src and V.
+        d_model, n_heads, d_ff: block sizes. n_layers: blocks in each stack.
+        max_len: the longest sequence the positional table covers.
+        pad_id: the padding token of the source (masked out of every attention); None: no padding.
+        final_norm: a LayerNorm after each stack, as `nn.Transformer` and pre-norm models have.
+        **block: passed to every block (activation, eps, norm_first, ...).
+    Shapes:
+        forward(src `(B, S)`, tgt `(B, T)`) -> logits `(B, T, V)`.
+
+    Taught in 06_decoder_and_transformer.ipynb.
+    """
+
+    def __init__(
+        self,
+        src_vocab_size: int,
+        tgt_vocab_size: int,
+        d_model: int = 512,
+        n_heads: int = 8,
+        d_ff: int = 2048,
+        n_layers: int = 6,
+        max_len: int = 512,
+        pad_id: int | None = 0,
+        final_norm: bool = False,
+        **block: Any,
+    ) -> None:
+        super().__init__()
+        for name, size in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size)):
+            if size < 1:
+                raise ValueError(f"{name} must be positive, got {size}")
+        if pad_id is not None and not 0 <= pad_id < src_vocab_size:
+            raise ValueError(
+                f"pad_id={pad_id} is not in the source vocabulary 0 … {src_vocab_size}"
+            )
+        self.d_model, self.max_len, self.pad_id = d_model, max_len, pad_id
+        self.src_embed = nn.Embedding(src_vocab_size, d_model)
+        self.tgt_embed = nn.Embedding(tgt_vocab_size, d_model)
+        pe = sinusoidal_positional_encoding(max_len, d_model).float()  # (max_len, D)
+        self.register_buffer("pe", pe, persistent=False)
+        self.encoder = Encoder(n_layers, d_model, n_heads, d_ff, final_norm=final_norm, **block)
+        self.decoder = Decoder(n_layers, d_model, n_heads, d_ff, final_norm=final_norm, **block)
+        self.out = nn.Linear(d_model, tgt_vocab_size)
+
+    def embed(self, tokens: Tensor, embedding: nn.Embedding) -> Tensor:
+        """Token embedding scaled by √d_model, plus the positional encoding."""
+        if tokens.shape[1] > self.max_len:
+            raise ValueError(
+                f"a sequence of {tokens.shape[1]} tokens is longer than max_len={self.max_len}"
+            )
+        x = embedding(tokens) * math.sqrt(self.d_model)  # (B, T) -> (B, T, D)
+        return x + self.pe[: tokens.shape[1]]  # (B, T, D) + (T, D)
+
+    def source_mask(self, src: Tensor) -> Tensor | None:
+        """True where a source token is real (not padding). Shapes: `(B, S) -> (B, 1, 1, S)`."""
+        if self.pad_id is None:
+            return None
+        return (src != self.pad_id)[:, None, None, :]  # (B, S) -> (B, 1, 1, S)
+
+    def encode(self, src: Tensor) -> Tensor:
+        """The encoder's output `memory`. Shapes: src `(B, S)` -> `(B, S, D)`."""
+        _check_tokens(src, self.src_embed.num_embeddings, "src")
+        return self.encoder(self.embed(src, self.src_embed), self.source_mask(src))
+
+    def decode(self, tgt: Tensor, memory: Tensor, src: Tensor) -> Tensor:
+        """The decoder's output for the target so far (causal: position t sees tgt[:, :t+1]).
+
+        Shapes: tgt `(B, T)`, memory `(B, S, D)`, src `(B, S)` (for its padding) -> `(B, T, D)`.
+        """
+        _check_tokens(tgt, self.tgt_embed.num_embeddings, "tgt")
+        x = self.embed(tgt, self.tgt_embed)  # (B, T) -> (B, T, D)
+        return self.decoder(x, memory, causal_mask(tgt.shape[1]), self.source_mask(src))
+
+    def forward(self, src: Tensor, tgt: Tensor) -> Tensor:
+        memory = self.encode(src)  # (B, S) -> (B, S, D)
+        return self.out(self.decode(tgt, memory, src))  # (B, T, D) -> (B, T, V)
+
+
+@dataclass(frozen=True)
+class GreedyResult:
+    """What `greedy_decode` produced, step by step.
+
+    Shapes (N = steps taken, V = target vocabulary, H heads, S source length):
+        tokens `(B, 1 + N)`: the start token, then one chosen token per step (`pad` after an end).
+        probs `(B, N, V)`: the softmax over the vocabulary at each step.
+        cross_attention `(B, H, N, S)`: the last decoder block's cross-attention weights of each
+        step's query, over the source.
+    """
+
+    tokens: Tensor
+    probs: Tensor
+    cross_attention: Tensor
+
+
+@torch.no_grad()
+def greedy_decode(
+    model: Transformer, src: Tensor, bos_id: int, eos_id: int, max_new_tokens: int
+) -> GreedyResult:
+    """Generate the target one token at a time, always taking the most likely next token.
+
+    Starts from `bos_id`; a sequence that has produced `eos_id` is finished, and is filled with
+    the model's `pad_id` (or `eos_id` without one) while the others go on; stops when every
+    sequence has finished or after `max_new_tokens` steps. No cache: each step re-runs the
+    decoder over the whole target so far (clear, and fast enough for short sequences).
+
+    Shapes: src `(B, S)` -> see `GreedyResult`.
+    Taught in 06_decoder_and_transformer.ipynb.
+    """
+    if max_new_tokens < 1:
+        raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
+    was_training = model.training
+    model.eval()
+    memory = model.encode(src)  # (B, S) -> (B, S, D)
+    filler = eos_id if model.pad_id is None else model.pad_id
+    tokens = torch.full((src.shape[0], 1), bos_id, dtype=torch.long)  # (B, 1)
+    done = torch.zeros(src.shape[0], dtype=torch.bool)  # (B,)
+    probs = []
+    for _ in range(max_new_tokens):
+        hidden = model.decode(tokens, memory, src)  # (B, t) -> (B, t, D)
+        p = torch.softmax(model.out(hidden[:, -1]), dim=-1)  # (B, D) -> (B, V)
+        choice = p.argmax(dim=-1).masked_fill(done, filler)  # (B,)
+        tokens = torch.cat([tokens, choice[:, None]], dim=1)  # (B, t) -> (B, t + 1)
+        probs.append(p)
+        done |= choice == eos_id
+        if bool(done.all()):
+            break
+    # One more pass over the whole target gives every step's cross-attention at once (causal).
+    model.decode(tokens[:, :-1], memory, src)
+    cross = model.decoder.layers[-1].cross_attn_weights  # (B, H, N, S)
+    model.train(was_training)
+    return GreedyResult(tokens, torch.stack(probs, dim=1), cross)  # probs (B, N, V)
 
 
 # --- what depth does at initialisation: the experiment of 04_feed_forward_and_encoder.ipynb ------
