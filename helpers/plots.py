@@ -1132,6 +1132,7 @@ class DecoderAttentionFigure(LiveFigure):
             np.zeros((t, t)), target, ax=self.ax_self, highlight_row=0, title=" \n "
         )
         self.ax_self.images[0].cmap = mpl.colormaps[WEIGHTS_CMAP].with_extremes(bad=BLOCKED)
+        self.ax_self.images[0].colorbar.remove()  # one colour bar (the right one) for both maps
         self.ax_self.set_facecolor(BLOCKED)
         plot_attention_heatmap(
             np.zeros((t, s)),

@@ -844,6 +844,7 @@ def decoder_attention_explorer(target: str | None = None, source: str = SENTENCE
         options=[(f"{h + 1}: {title}", h) for h, title in enumerate(cross_head_titles())],
         value=0,
         style=wide,
+        layout=W.Layout(width="28em"),
     )
     message = W.HTML()
     image = W.Image(format="png")
