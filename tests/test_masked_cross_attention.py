@@ -315,7 +315,7 @@ def test_figure_refuses_what_it_cannot_draw_and_recovers_after_a_message():
     fig.show_message("nothing to draw")
     assert fig.png().startswith(b"\x89PNG")
     fig.update(*view.figure_args())  # the same sentences as before the message: laid out again
-    assert len(fig.fig.axes) == 5
+    assert len(fig.fig.axes) == 4  # three panels and one colour bar
 
 
 # --- decoder_attention_view -----------------------------------------------------------------------
