@@ -152,7 +152,7 @@ def _with_features(
 
 # --- 05 cross-attention: the running sentence in Korean, and word vectors shared across languages
 
-KOREAN_SENTENCE = "고양이가 매트 위에 앉았다."  # the translation of SENTENCE, word for word
+KOREAN_SENTENCE = "고양이가 매트 위에 앉았다."  # SENTENCE in Korean (the verb comes last)
 KOREAN_TOKENS = tokenize(KOREAN_SENTENCE)  # ['고양이가', '매트', '위에', '앉았다']
 
 # A small bilingual lexicon: each word's meaning, the same for a word and its translation. Korean
