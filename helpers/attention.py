@@ -286,3 +286,98 @@ def constructed_attention(
                 lin.weight[rows] = 0.0
                 lin.weight[h * mha.d_k, FEATURES.index(feature)] = a
     return mha.eval()
+
+
+# --- 05 masked and cross-attention ----------------------------------------------------------------
+
+ALIGNED_STRENGTHS = (5.0, 2.0)  # the built heads of `aligned_cross_attention`: sharp, then soft
+
+
+def aligned_cross_attention(
+    d_model: int = 512,
+    n_heads: int = 8,
+    strengths: Sequence[float] = ALIGNED_STRENGTHS,
+    seed: int = 0,
+) -> MultiHeadAttention:
+    """Cross-attention whose first heads align a word with its translation; the rest random.
+
+    Built head h reads the meaning features of `helpers.text.bilingual_vectors` (their first
+    len(MEANINGS) dimensions) into its queries and its keys alike, a·feature each: a decoder word
+    and an encoder word of the same meaning score a·a / √d_k = strengths[h], any other pair 0. The
+    random heads, W_o and W_v are those of `constructed_attention(..., relations=())`: what an
+    untrained layer looks like. A trained translation model learns heads like the built ones.
+
+    Args:
+        d_model: width D. n_heads: heads H (Dk = D / H, at least len(MEANINGS)), at least
+        len(strengths). strengths: the score of a match in each built head. seed: the random
+        weights.
+    Returns:
+        a `MultiHeadAttention` in eval mode; use it as `layer(query=decoder, key=memory,
+        value=memory)`.
+
+    Taught in 05_masked_and_cross_attention.ipynb.
+    """
+    from helpers.text import MEANINGS
+
+    if n_heads < len(strengths):
+        raise ValueError(f"n_heads must be at least {len(strengths)} for the built heads")
+    if any(not s > 0 for s in strengths):
+        raise ValueError(f"the strengths must be positive, got {tuple(strengths)}")
+    mha = constructed_attention(d_model, n_heads, seed=seed, relations=())
+    if mha.d_k < len(MEANINGS):
+        raise ValueError(
+            f"each head needs d_k ≥ {len(MEANINGS)} (one dimension per meaning); "
+            f"d_model / n_heads = {mha.d_k}"
+        )
+    meanings = torch.arange(len(MEANINGS))  # (M,): meaning i is word dimension i
+    with torch.no_grad():
+        for h, strength in enumerate(strengths):
+            a = math.sqrt(strength * math.sqrt(mha.d_k))  # (a·a) / √d_k = strength
+            rows = slice(h * mha.d_k, (h + 1) * mha.d_k)  # this head's output features
+            for lin in (mha.W_q, mha.W_k):
+                lin.weight[rows] = 0.0
+                lin.weight[h * mha.d_k + meanings, meanings] = a  # copy meaning i to feature i
+    return mha
+
+
+def assert_causal(weights: Tensor, tokens: Sequence[str] | None = None) -> None:
+    """Check that attention weights look only backwards: every row sums to 1 on positions 0..t.
+
+    Catches an inverted or missing mask: a weight on a future position, a NaN row (a query that
+    could attend to nothing), or a float mask added to the scores instead of masking them.
+    Shapes: weights `(..., T, T)`; `tokens` (T,) name the positions in the message.
+    Raises: AssertionError naming the first offending query and key; ValueError for a non-square
+    input.
+
+    Taught in 05_masked_and_cross_attention.ipynb.
+    """
+    if (
+        not isinstance(weights, Tensor)
+        or weights.dim() < 2
+        or weights.shape[-1] != weights.shape[-2]
+    ):
+        got = _shape(weights) if isinstance(weights, Tensor) else type(weights).__name__
+        raise ValueError(f"weights must be a (..., T, T) tensor, got {got}")
+    t = weights.shape[-1]
+    names = list(tokens) if tokens is not None else [str(i) for i in range(t)]
+    if len(names) != t:
+        raise ValueError(f"{len(names)} tokens for {t} positions")
+    w = weights.detach().reshape(-1, t, t)  # (..., T, T) -> (N, T, T)
+    nan = torch.isnan(w).any(dim=-1)  # (N, T)
+    if nan.any():
+        row = int(nan.nonzero()[0, 1])
+        raise AssertionError(
+            f'the weights of position {row} ("{names[row]}") are NaN: its mask row allowed '
+            "no key at all. Is the mask inverted?"
+        )
+    future = w.masked_fill(causal_mask(t), 0.0)  # (N, T, T): the weights above the diagonal
+    if (future != 0).any():
+        _, row, col = (int(i) for i in future.nonzero()[0])
+        value = float(w[:, row, col].abs().max())
+        raise AssertionError(
+            f'position {row} ("{names[row]}") gives weight {value:.4f} to the future position '
+            f'{col} ("{names[col]}"): the mask is missing, inverted or not boolean'
+        )
+    sums = w.sum(dim=-1)  # (N, T)
+    if not torch.allclose(sums, torch.ones_like(sums), atol=1e-5):
+        raise AssertionError("some rows of the weights do not sum to 1")

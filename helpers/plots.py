@@ -26,6 +26,7 @@ __all__ = [
     "SERIES_COLOURS",
     "WEIGHTS_CMAP",
     "AttentionFigure",
+    "DecoderAttentionFigure",
     "DepthFigure",
     "LiveFigure",
     "MultiHeadFigure",
@@ -38,6 +39,7 @@ __all__ = [
     "plot_head_grid",
     "plot_layer_norm_effect",
     "plot_layer_statistic",
+    "plot_mask",
     "plot_offset_similarity",
     "plot_positional_encoding",
     "plot_score_spread",
@@ -99,6 +101,23 @@ def _frame_row(ax: Axes, row: int, width: int) -> Rectangle:
     )
 
 
+def _label_queries_and_keys(
+    ax: Axes, query_labels: Sequence[str], key_labels: Sequence[str]
+) -> None:
+    """Token labels of a (queries × keys) heatmap, keys slanted when long or many."""
+    rotate = len(key_labels) > 6 or max(len(k) for k in key_labels) > 4
+    ax.set_xticks(
+        range(len(key_labels)),
+        key_labels,
+        rotation=45 if rotate else 0,
+        ha="right" if rotate else "center",
+    )
+    ax.set_yticks(range(len(query_labels)), query_labels)
+    ax.set_xlabel("key (attended to)")
+    ax.set_ylabel("query (attending)")
+    ax.spines[:].set_visible(False)
+
+
 def plot_attention_heatmap(
     weights: np.ndarray | Sequence,
     query_labels: Sequence[str],
@@ -121,17 +140,7 @@ def plot_attention_heatmap(
         )
     ax = _ax(ax)
     im = ax.imshow(w, cmap=WEIGHTS_CMAP, vmin=0.0, vmax=vmax, aspect="auto")
-    rotate = len(key_labels) > 6 or max(len(k) for k in key_labels) > 4
-    ax.set_xticks(
-        range(len(key_labels)),
-        key_labels,
-        rotation=45 if rotate else 0,
-        ha="right" if rotate else "center",
-    )
-    ax.set_yticks(range(len(query_labels)), query_labels)
-    ax.set_xlabel("key (attended to)")
-    ax.set_ylabel("query (attending)")
-    ax.spines[:].set_visible(False)
+    _label_queries_and_keys(ax, query_labels, key_labels)
     if max(w.shape) <= ANNOTATE_UP_TO:
         top = vmax if vmax is not None else w.max()
         for (i, j), value in np.ndenumerate(w):
@@ -241,6 +250,17 @@ class LiveFigure:
         )
         return buf.getvalue()
 
+    def show_message(self, message: str) -> Figure:
+        """Replace the plots by a message (for input that cannot be drawn). A subclass that lays
+        itself out per sentence keeps the tokens it is laid out for in `_tokens`: reset here, so
+        that the next update lays it out again."""
+        self.relayout()
+        self._tokens = None
+        ax = self.fig.add_subplot()
+        ax.axis("off")
+        ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
+        return self.fig
+
 
 class AttentionFigure(LiveFigure):
     """One figure, updated in place: the query's weights as bars (left), the matrix (right).
@@ -317,15 +337,6 @@ class AttentionFigure(LiveFigure):
             text.set_text(f"{value:.2f}")
             text.set_color("black" if value > 0.6 else "white")
         self._frame.set_y(query - 0.5)
-        return self.fig
-
-    def show_message(self, message: str) -> Figure:
-        """Replace the plots by a message (for input that cannot be drawn)."""
-        self.relayout()
-        self._tokens = None
-        ax = self.fig.add_subplot()
-        ax.axis("off")
-        ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
         return self.fig
 
 
@@ -793,19 +804,22 @@ def plot_head_grid(
     ncols: int = 4,
     annotate: bool = True,
     highlight: int | None = None,
+    key_tokens: Sequence[str] | None = None,
 ) -> np.ndarray:
     """One small heatmap per head on one colour scale (0 to 1), with one shared colour bar.
 
     Queries on rows, keys on columns, token labels on the outer panels; values annotated up to
-    8×8 when `annotate`. `highlight` frames one head's panel.
-    Shapes: weights `(H, T, S)` with T = S = len(tokens).
+    8×8 when `annotate`. `highlight` frames one head's panel. `key_tokens` label the keys when
+    they are not the queries (cross-attention); by default keys = `tokens`.
+    Shapes: weights `(H, T, S)` with T = len(tokens), S = len(key_tokens).
     Returns: the array of Axes, one per panel (unused panels are hidden).
     """
     w = np.asarray(weights, dtype=float)
-    if w.ndim != 3 or w.shape[1:] != (len(tokens), len(tokens)):
-        raise ValueError(
-            f"weights {w.shape} should be (H, T, T) with T = {len(tokens)} tokens, one per head"
-        )
+    keys = tokens if key_tokens is None else key_tokens
+    if w.ndim != 3 or w.shape[1:] != (len(tokens), len(keys)):
+        shape = "(H, T, T)" if key_tokens is None else "(H, T, S)"
+        sizes = f"T = {len(tokens)}" + ("" if key_tokens is None else f", S = {len(keys)}")
+        raise ValueError(f"weights {w.shape} should be {shape} with {sizes} tokens, one per head")
     n_heads = w.shape[0]
     if titles is not None and len(titles) != n_heads:
         raise ValueError(f"{len(titles)} titles for {n_heads} heads")
@@ -833,12 +847,12 @@ def plot_head_grid(
         else:
             ax.set_yticks([])
         if h + n_cols >= n_heads:  # nothing below: key labels
-            _tick_tokens(ax, tokens, "x")
+            _tick_tokens(ax, keys, "x")
         else:
             ax.set_xticks([])
         ax.spines[:].set_visible(False)
         ax.set_title(titles[h] if titles else f"head {h + 1}", fontsize=9)
-        if annotate and len(tokens) <= ANNOTATE_UP_TO:
+        if annotate and max(w.shape[1:]) <= ANNOTATE_UP_TO:
             for (i, j), value in np.ndenumerate(w[h]):
                 colour = "black" if value > 0.6 else "white"
                 ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=6)
@@ -1051,11 +1065,176 @@ class MultiHeadFigure(LiveFigure):
         )
         return self.fig
 
-    def show_message(self, message: str) -> Figure:
-        """Replace the plots by a message (for input that cannot be drawn)."""
+
+# --- 05 masked and cross-attention: the mask's picture and the explorer's figure -----------------
+
+MASK_CMAP = mpl.colors.ListedColormap(["#eeeeee", SERIES_COLOURS[0]])  # blocked, may attend
+BLOCKED = "#e4e4e4"  # a blocked cell of a weights heatmap (NaN in the image)
+
+
+def plot_mask(
+    mask: np.ndarray | Sequence,
+    query_labels: Sequence[str],
+    key_labels: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Picture of a boolean attention mask (True = may attend): queries on rows, keys on columns.
+
+    Allowed cells are blue and marked ✓, blocked cells light grey and marked −∞ (the score they
+    get before the softmax); marks up to 8×8. Shapes: mask `(T, S)`.
+    """
+    m = np.asarray(mask)
+    key_labels = query_labels if key_labels is None else key_labels
+    if m.dtype != bool:
+        raise ValueError(f"mask must be boolean (True = may attend), got dtype {m.dtype}")
+    if m.shape != (len(query_labels), len(key_labels)):
+        raise ValueError(
+            f"mask {m.shape} does not match {len(query_labels)} query and "
+            f"{len(key_labels)} key labels"
+        )
+    ax = _ax(ax, figsize=(4.2, 3.6))
+    ax.imshow(m, cmap=MASK_CMAP, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    _label_queries_and_keys(ax, query_labels, key_labels)
+    if max(m.shape) <= ANNOTATE_UP_TO:
+        for (i, j), allowed in np.ndenumerate(m):
+            mark, colour = ("✓", "white") if allowed else ("−∞", "dimgrey")
+            ax.text(j, i, mark, ha="center", va="center", color=colour, fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+class DecoderAttentionFigure(LiveFigure):
+    """The masked- and cross-attention explorer: the decoder's self-attention weights with the
+    causal mask (left; blocked cells grey), what the position of this decoding step attends to
+    (middle; hidden future words marked) and one head's cross-attention from the decoder's words
+    to the encoder's (right).
+
+    Laid out once per pair of sentences; the step, the mask and the head only move data.
+    Shapes: `update(target (T,), source (S,), self_weights (T, T), mask (T, T) or None,
+    cross_weights (T, S), step, head_title, caption)`.
+    Used by `helpers.widgets.decoder_attention_explorer` and for its static fallback.
+    """
+
+    def __init__(self, dpi: int = 80) -> None:
+        super().__init__(figsize=(13.0, 4.8), dpi=dpi)
+        self._tokens: tuple[list[str], list[str]] | None = None
+
+    def _build(self, target: list[str], source: list[str]) -> None:
         self.relayout()
-        self._tokens = None
-        ax = self.fig.add_subplot()
-        ax.axis("off")
-        ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
+        self._tokens = (target, source)
+        t, s = len(target), len(source)
+        self.ax_self, self.ax_bars, self.ax_cross = self.fig.subplots(
+            1, 3, width_ratios=[1.0, 1.0, 1.25]
+        )
+        plot_attention_heatmap(
+            np.zeros((t, t)), target, ax=self.ax_self, highlight_row=0, title=" \n "
+        )
+        self.ax_self.images[0].cmap = mpl.colormaps[WEIGHTS_CMAP].with_extremes(bad=BLOCKED)
+        self.ax_self.images[0].colorbar.remove()  # one colour bar (the right one) for both maps
+        self.ax_self.set_facecolor(BLOCKED)
+        plot_attention_heatmap(
+            np.zeros((t, s)),
+            target,
+            source,
+            ax=self.ax_cross,
+            highlight_row=0,
+            title=" \n ",
+        )
+        self.ax_cross.set_xlabel("key: encoder word (attended to)")
+        self.ax_cross.set_ylabel("query: decoder word")
+        self._titles = [
+            ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom")
+            for ax in (self.ax_self, self.ax_bars, self.ax_cross)
+        ]
+
+        self._bars = self.ax_bars.bar(range(t), np.zeros(t), color=SERIES_COLOURS[0])
+        rotate = t > 6 or max(len(w) for w in target) > 4
+        self.ax_bars.set_xticks(
+            range(t), target, rotation=45 if rotate else 0, ha="right" if rotate else "center"
+        )
+        self.ax_bars.set_xlim(-0.5, t - 0.5)
+        self.ax_bars.set_ylim(0, 1.12)
+        self.ax_bars.set_xlabel("decoder word (key)")
+        self.ax_bars.set_ylabel("attention weight")
+        self.ax_bars.set_title(" \n ")
+        small = t <= ANNOTATE_UP_TO
+        self._bar_labels = (
+            self.ax_bars.bar_label(self._bars, fmt="%.2f", fontsize=8, padding=1) if small else []
+        )
+        self._hidden = [
+            self.ax_bars.text(
+                j, 0.03, "", rotation=90, ha="center", va="bottom", color="dimgrey", fontsize=9
+            )
+            for j in range(t)
+        ]
+        self.fig.supxlabel(" \n ")  # room for the caption below the panels
+        self._caption = self.fig.text(0.5, 0.015, "", ha="center", va="bottom", fontsize=11)
+        self._self_image, self._cross_image = self.ax_self.images[0], self.ax_cross.images[0]
+        self._self_cells, self._cross_cells = list(self.ax_self.texts), list(self.ax_cross.texts)
+        self._self_cells = [c for c in self._self_cells if c not in self._titles]
+        self._cross_cells = [c for c in self._cross_cells if c not in self._titles]
+        self._frames = [self.ax_self.patches[-1], self.ax_cross.patches[-1]]
+        self.dynamic = [
+            self._self_image,
+            self._cross_image,
+            *self._self_cells,
+            *self._cross_cells,
+            *self._frames,
+            *self._titles,
+            *self._bars,
+            *self._bar_labels,
+            *self._hidden,
+            self._caption,
+        ]
+
+    def update(
+        self,
+        target: list[str],
+        source: list[str],
+        self_weights: np.ndarray,
+        mask: np.ndarray | None,
+        cross_weights: np.ndarray,
+        step: int,
+        head_title: str,
+        caption: str = "",
+    ) -> Figure:
+        t, s = len(target), len(source)
+        allowed = np.ones((t, t), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+        if self_weights.shape != (t, t) or cross_weights.shape != (t, s) or allowed.shape != (t, t):
+            raise ValueError(
+                f"self_weights {self_weights.shape}, mask {allowed.shape} and cross_weights "
+                f"{cross_weights.shape} do not fit {t} decoder and {s} encoder words"
+            )
+        if not 0 <= step < t:
+            raise ValueError(f"step {step} is outside 0 … {t - 1}")
+        if (list(target), list(source)) != self._tokens:
+            self._build(list(target), list(source))
+        self._self_image.set_data(np.where(allowed, self_weights, np.nan))
+        for text, value, ok in zip(
+            self._self_cells, self_weights.ravel(), allowed.ravel(), strict=False
+        ):
+            text.set_text(f"{value:.2f}" if ok else "0")
+            text.set_color(("black" if value > 0.6 else "white") if ok else "grey")
+        self._cross_image.set_data(cross_weights)
+        for text, value in zip(self._cross_cells, cross_weights.ravel(), strict=False):
+            text.set_text(f"{value:.2f}")
+            text.set_color("black" if value > 0.6 else "white")
+        for frame in self._frames:
+            frame.set_y(step - 0.5)
+        row = self_weights[step]
+        for j, bar in enumerate(self._bars):
+            future = j > step
+            bar.set_height(0.0 if future and not allowed[step, j] else row[j])
+            bar.set_color(ACCENT if future else SERIES_COLOURS[0])
+            self._hidden[j].set_text("hidden" if future and not allowed[step, j] else "")
+        for j, (label, bar) in enumerate(zip(self._bar_labels, self._bars, strict=False)):
+            label.set_text("" if self._hidden[j].get_text() else f"{bar.get_height():.2f}")
+            label.xy = (bar.get_x() + bar.get_width() / 2, bar.get_height())
+        kind = "masked self-attention" if mask is not None else "self-attention, NO mask"
+        self._titles[0].set_text(f"decoder {kind}\n(queries × keys, both decoder words)")
+        self._titles[1].set_text(f'decoding step {step}: what "{target[step]}" attends to\n ')
+        self._titles[2].set_text(f"cross-attention, head {head_title}\n(decoder → encoder)")
+        self._caption.set_text(caption)
         return self.fig

@@ -9,13 +9,18 @@ import torch
 from torch import Tensor
 
 __all__ = [
+    "BILINGUAL_LEXICON",
     "BOOK_CAT_SCORES",
     "BOOK_CAT_SOFTMAX",
     "FEATURES",
+    "KOREAN_SENTENCE",
+    "KOREAN_TOKENS",
     "LEXICON",
     "MAX_WORDS",
+    "MEANINGS",
     "SENTENCE",
     "TOKENS",
+    "bilingual_vectors",
     "feature_vectors",
     "tokenize",
     "toy_projections",
@@ -124,10 +129,76 @@ def feature_vectors(tokens: list[str], d_model: int = 512, seed: int = 0) -> Ten
     Shapes: returns `(T, D)`.
     Taught in 02_multi_head_attention.ipynb.
     """
-    if d_model <= len(FEATURES):
-        raise ValueError(f"d_model must exceed the {len(FEATURES)} feature dimensions")
+    return _with_features(tokens, FEATURES, LEXICON, d_model, seed)
+
+
+def _with_features(
+    tokens: list[str],
+    names: tuple[str, ...],
+    lexicon: dict[str, set[str]],
+    d_model: int,
+    seed: int,
+) -> Tensor:
+    """`word_vectors` whose first len(names) dimensions are 0/1: dimension i is 1 when the word's
+    entry in `lexicon` holds names[i]. Shapes: returns `(T, D)`."""
+    if d_model <= len(names):
+        raise ValueError(f"d_model must exceed the {len(names)} feature dimensions")
     x = word_vectors(tokens, d_model, seed)  # (T, D)
     for t, token in enumerate(tokens):
-        features = LEXICON.get(token.lower(), set())
-        x[t, : len(FEATURES)] = torch.tensor([float(f in features) for f in FEATURES])
+        features = lexicon.get(token.lower(), set())
+        x[t, : len(names)] = torch.tensor([float(f in features) for f in names])
     return x
+
+
+# --- 05 cross-attention: the running sentence in Korean, and word vectors shared across languages
+
+KOREAN_SENTENCE = "고양이가 매트 위에 앉았다."  # SENTENCE in Korean (the verb comes last)
+KOREAN_TOKENS = tokenize(KOREAN_SENTENCE)  # ['고양이가', '매트', '위에', '앉았다']
+
+# A small bilingual lexicon: each word's meaning, the same for a word and its translation. Korean
+# words carry their particles (고양이가 = 고양이 "cat" + the subject marker 가), so each form is
+# listed; 위에 ("on top of") is the postposition that plays the part of "on". Korean has no
+# articles: "the" and "a" have no meaning here, and no Korean word translates them.
+MEANINGS = ("cat", "dog", "bird", "mat", "sofa", "floor", "bed", "sit", "sleep", "lie", "on")
+BILINGUAL_LEXICON: dict[str, str] = {
+    "cat": "cat",
+    "고양이": "cat",
+    "고양이가": "cat",
+    "고양이는": "cat",
+    "dog": "dog",
+    "개": "dog",
+    "개가": "dog",
+    "강아지가": "dog",
+    "bird": "bird",
+    "새가": "bird",
+    "mat": "mat",
+    "매트": "mat",
+    "sofa": "sofa",
+    "소파": "sofa",
+    "floor": "floor",
+    "바닥": "floor",
+    "bed": "bed",
+    "침대": "bed",
+    "sat": "sit",
+    "앉았다": "sit",
+    "slept": "sleep",
+    "잤다": "sleep",
+    "lay": "lie",
+    "누웠다": "lie",
+    "on": "on",
+    "위에": "on",
+}
+
+
+def bilingual_vectors(tokens: list[str], d_model: int = 512, seed: int = 0) -> Tensor:
+    """Word vectors in which a word and its translation share their first len(MEANINGS) features.
+
+    Dimension i is 1 when the word means MEANINGS[i] in `BILINGUAL_LEXICON` ("cat" and "고양이가"
+    both have a 1 in dimension 0); the other D - len(MEANINGS) dimensions are the word's own seeded
+    random vector (`word_vectors`), different in each language. Words the lexicon does not know
+    ("the", or anything typed) get all-zero meaning features.
+    Shapes: returns `(T, D)`.
+    Taught in 05_masked_and_cross_attention.ipynb.
+    """
+    lexicon = {word: {meaning} for word, meaning in BILINGUAL_LEXICON.items()}
+    return _with_features(tokens, MEANINGS, lexicon, d_model, seed)
