@@ -1099,8 +1099,8 @@ def check_output_layer(fn: Callable[..., Any]) -> None:
                 if not np.isclose(probs.sum(), 1.0, atol=1e-6):
                     raise _NotYet(f"the probs of {case.label} sum to {probs.sum():.4f}, not 1.")
                 raise _NotYet(f"{case.label} gave probs {_fmt(probs)}, expected {_fmt(want)}.")
-            if isinstance(token, torch.Tensor | np.ndarray) and np.size(token) == 1:
-                token = np.asarray(token).item()
+            if isinstance(token, torch.Tensor | np.ndarray) and np.asarray(token).size == 1:
+                token = np.asarray(token).item()  # a 0-d tensor or array holds one id: fine
             if isinstance(token, bool) or not isinstance(token, int | np.integer):
                 raise _NotYet(
                     f"the token_id of {case.label} should be one integer (an index into the "
