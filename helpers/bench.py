@@ -48,6 +48,7 @@ EXPLORERS = [
     ("02 multi-head explorer", "multi_head_explorer"),
     ("03 positional explorer", "positional_explorer"),
     ("04 depth explorer", "depth_explorer"),
+    ("06 decoding stepper", "decoding_stepper"),
 ]
 SENTENCES = [SENTENCE, "고양이가 매트 위에 앉았다", "A much longer sentence of many more words"]
 
