@@ -242,6 +242,8 @@ class Transformer(nn.Module):
         `final_norm`); it has no embeddings and no output layer, so those start fresh
         (torch's default initialisation).
         """
+        if not isinstance(transformer, nn.Transformer):
+            raise ValueError(f"from_torch needs a torch.nn.Transformer, got {type(transformer)}")
         ours = cls.__new__(cls)
         nn.Module.__init__(ours)  # no throwaway stacks: both are copied from torch's
         ours._set_up(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import numpy as np
@@ -13,6 +14,9 @@ import torch
 from helpers.attention import scaled_dot_product_attention
 from helpers.plots import AttentionFigure
 from helpers.text import MAX_WORDS, SENTENCE, tokenize, toy_projections, word_vectors
+
+if TYPE_CHECKING:
+    from helpers.transformer import GreedyResult, Transformer
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -702,11 +706,11 @@ class DecodingView:
         )
 
 
-_DECODING_MODEL: list = []  # the demo model, built once on first use
-_DECODING_RUNS: dict[tuple, object] = {}
+_DECODING_MODEL: list[Transformer] = []  # the demo model, built once on first use
+_DECODING_RUNS: dict[tuple, GreedyResult] = {}
 
 
-def _decoding_run(sample: bool, temperature: float, top_k: int | None) -> object:
+def _decoding_run(sample: bool, temperature: float, top_k: int | None) -> GreedyResult:
     """The whole run of DECODE_STEPS steps for one setting, cached: a step is then a slice of it
     (decoding is causal, so the first n steps of a long run are the run of n steps)."""
     from helpers.text import BOS_ID, EOS_ID, SENTENCE, SOURCE_VOCAB

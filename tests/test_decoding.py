@@ -69,6 +69,8 @@ def test_from_torch_reads_the_sizes_and_adds_fresh_embeddings_and_output_layer()
     assert ours.encoder.norm.eps == ours.decoder.layers[0].norm1.eps == 1e-6
     tied = Transformer.from_torch(theirs, 11, 11, tie_embeddings=True)
     assert tied.out.weight is tied.src_embed.weight
+    with pytest.raises(ValueError, match="needs a torch.nn.Transformer"):
+        Transformer.from_torch(theirs.encoder, 11, 13)
 
 
 def test_tied_embeddings_share_one_matrix_and_are_counted_once():
