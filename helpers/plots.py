@@ -1142,7 +1142,8 @@ def plot_step_distributions(
 
 class DecodingFigure(LiveFigure):
     """The decoding stepper's figure: the distribution of one step as bars (left), and every step's
-    cross-attention over the source so far (right), the current step framed.
+    cross-attention over the source so far (right), the current step framed and its weights
+    written out.
 
     Laid out once per vocabulary, source and number of steps; then an update moves data only.
     Shapes: `update(vocab (V,), source (S,), targets (1 + n,), probs (V,) or None, chosen,
@@ -1188,9 +1189,8 @@ class DecodingFigure(LiveFigure):
         )
         self.ax_attn.spines[:].set_visible(False)
         self.fig.colorbar(self._attention, ax=self.ax_attn, label="attention weight", shrink=0.9)
-        self._cells = [
-            self.ax_attn.text(j, i, "", ha="center", va="center", fontsize=7)
-            for i in range(n_steps)
+        self._cells = [  # the current step's weights, written in its row (one row: fast)
+            self.ax_attn.text(j, 0, "", ha="center", va="center", fontsize=7)
             for j in range(len(source))
         ]
         self._frame = _frame_row(self.ax_attn, 0, len(source))
@@ -1244,8 +1244,10 @@ class DecodingFigure(LiveFigure):
         self._caption.set_text(caption)
         self._empty.set_text("only <bos> so far:\npress next ▶" if probs is None else "")
         self._attention.set_data(attention)
-        for cell, value in zip(self._cells, attention.ravel(), strict=True):
+        for j, cell in enumerate(self._cells):
+            value = attention[step - 1, j] if step > 0 else np.nan
             cell.set_visible(not np.isnan(value))  # hidden texts cost nothing to draw
+            cell.set_position((j, step - 1))
             cell.set_text(f"{value:.2f}")
             cell.set_color("black" if value > 0.6 else "white")
         self._frame.set_y(step - 1.5)
