@@ -1,4 +1,5 @@
-"""Stacks of blocks: the encoder and the decoder, and what depth does to them at initialisation."""
+"""Stacks of blocks, the whole encoder–decoder, decoding (greedy and sampled), and what depth does
+to a stack at initialisation."""
 
 from __future__ import annotations
 
