@@ -183,15 +183,15 @@ class Transformer(nn.Module):
         **block: Any,
     ) -> None:
         super().__init__()
+
+        def stacks() -> tuple[Encoder, Decoder]:
+            return (
+                Encoder(n_layers, d_model, n_heads, d_ff, final_norm=final_norm, **block),
+                Decoder(n_layers, d_model, n_heads, d_ff, final_norm=final_norm, **block),
+            )
+
         self._set_up(
-            src_vocab_size,
-            tgt_vocab_size,
-            d_model,
-            max_len,
-            pad_id,
-            tie_embeddings,
-            Encoder(n_layers, d_model, n_heads, d_ff, final_norm=final_norm, **block),
-            Decoder(n_layers, d_model, n_heads, d_ff, final_norm=final_norm, **block),
+            src_vocab_size, tgt_vocab_size, d_model, max_len, pad_id, tie_embeddings, stacks
         )
 
     def _set_up(
@@ -202,9 +202,10 @@ class Transformer(nn.Module):
         max_len: int,
         pad_id: int | None,
         tie_embeddings: bool,
-        encoder: Encoder,
-        decoder: Decoder,
+        stacks: Callable[[], tuple[Encoder, Decoder]],
     ) -> None:
+        """Embeddings, positions, `stacks()`, output layer: built in this order, so that a seed
+        gives the same weights whichever way the model is made."""
         for name, size in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size)):
             if size < 1:
                 raise ValueError(f"{name} must be positive, got {size}")
@@ -222,7 +223,7 @@ class Transformer(nn.Module):
         self.tgt_embed = self.src_embed if tie_embeddings else nn.Embedding(tgt_vocab_size, d_model)
         pe = sinusoidal_positional_encoding(max_len, d_model).float()  # (max_len, D)
         self.register_buffer("pe", pe, persistent=False)
-        self.encoder, self.decoder = encoder, decoder
+        self.encoder, self.decoder = stacks()
         self.out = nn.Linear(d_model, tgt_vocab_size)
         if tie_embeddings:  # the paper's §3.4: one matrix for both embeddings and the output layer
             self.out.weight = self.src_embed.weight
@@ -254,8 +255,10 @@ class Transformer(nn.Module):
             max_len,
             pad_id,
             tie_embeddings,
-            Encoder.from_torch(transformer.encoder),
-            Decoder.from_torch(transformer.decoder),
+            lambda: (
+                Encoder.from_torch(transformer.encoder),
+                Decoder.from_torch(transformer.decoder),
+            ),
         )
         return ours
 

@@ -73,6 +73,19 @@ def test_from_torch_reads_the_sizes_and_adds_fresh_embeddings_and_output_layer()
         Transformer.from_torch(theirs.encoder, 11, 13)
 
 
+def test_a_seed_initialises_the_embeddings_first_then_the_stacks_then_the_output_layer():
+    """The order of the original constructor: seeded models (and trained checkpoints) keep
+    their weights."""
+    torch.manual_seed(0)
+    model = Transformer(11, 13, d_model=16, n_heads=2, d_ff=32, n_layers=1)
+    torch.manual_seed(0)
+    src_embed, tgt_embed = nn.Embedding(11, 16), nn.Embedding(13, 16)
+    encoder_w_q = nn.Linear(16, 16).weight  # the first weight of the encoder's first block
+    assert torch.equal(model.src_embed.weight, src_embed.weight)
+    assert torch.equal(model.tgt_embed.weight, tgt_embed.weight)
+    assert torch.equal(model.encoder.layers[0].self_attn.W_q.weight, encoder_w_q)
+
+
 def test_tied_embeddings_share_one_matrix_and_are_counted_once():
     model = Transformer(20, 20, d_model=16, n_heads=2, d_ff=32, n_layers=1, tie_embeddings=True)
     assert model.tgt_embed is model.src_embed
