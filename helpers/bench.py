@@ -49,6 +49,7 @@ EXPLORERS = [
     ("03 positional explorer", "positional_explorer"),
     ("04 depth explorer", "depth_explorer"),
     ("05 masked & cross-attention explorer", "decoder_attention_explorer"),
+    ("06 decoding stepper", "decoding_stepper"),
 ]
 SENTENCES = [SENTENCE, "고양이가 매트 위에 앉았다", "A much longer sentence of many more words"]
 

@@ -12,15 +12,22 @@ __all__ = [
     "BILINGUAL_LEXICON",
     "BOOK_CAT_SCORES",
     "BOOK_CAT_SOFTMAX",
+    "BOS_ID",
+    "EOS_ID",
     "FEATURES",
     "KOREAN_SENTENCE",
     "KOREAN_TOKENS",
     "LEXICON",
     "MAX_WORDS",
     "MEANINGS",
+    "PAD_ID",
     "SENTENCE",
+    "SOURCE_VOCAB",
+    "SPECIAL_TOKENS",
+    "TARGET_VOCAB",
     "TOKENS",
     "bilingual_vectors",
+    "Vocabulary",
     "feature_vectors",
     "tokenize",
     "toy_projections",
@@ -202,3 +209,58 @@ def bilingual_vectors(tokens: list[str], d_model: int = 512, seed: int = 0) -> T
     """
     lexicon = {word: {meaning} for word, meaning in BILINGUAL_LEXICON.items()}
     return _with_features(tokens, MEANINGS, lexicon, d_model, seed)
+
+
+# --- 06 the decoder's output: the running example as token ids ---------------------------------
+
+KOREAN_SENTENCE = "고양이가 매트 위에 앉았다."  # the translation of SENTENCE, word for word
+KOREAN_TOKENS = tokenize(KOREAN_SENTENCE)  # ['고양이가', '매트', '위에', '앉았다']
+SPECIAL_TOKENS = ("<pad>", "<bos>", "<eos>")
+PAD_ID, BOS_ID, EOS_ID = 0, 1, 2
+
+
+class Vocabulary:
+    """Token ↔ id, with <pad> = 0, <bos> = 1 (start of sequence) and <eos> = 2 (end) first.
+
+    Words are lower-cased ("The" and "the" are one token) and kept in the order given.
+    Taught in 06_decoder_and_transformer.ipynb.
+    """
+
+    def __init__(self, words: list[str]) -> None:
+        self.tokens = list(dict.fromkeys([*SPECIAL_TOKENS, *(w.lower() for w in words)]))
+        self._ids = {token: i for i, token in enumerate(self.tokens)}
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({len(self)} tokens: {', '.join(self.tokens)})"
+
+    def encode(self, sentence: str, bos: bool = False, eos: bool = False) -> Tensor:
+        """The ids of a sentence's words, as a batch of one; unknown words get a clear error.
+
+        Shapes: returns `(1, L)`, L = words (+ 1 with bos, + 1 with eos), torch.long.
+        """
+        words = [w.lower() for w in tokenize(sentence)]
+        if not words:
+            raise ValueError("the sentence has no words (letters or digits, in any language)")
+        unknown = [w for w in words if w not in self._ids]
+        if unknown:
+            raise ValueError(
+                f"not in the vocabulary: {', '.join(map(repr, dict.fromkeys(unknown)))}; "
+                f"it knows {', '.join(self.tokens[len(SPECIAL_TOKENS) :])}"
+            )
+        ids = [BOS_ID] * bos + [self._ids[w] for w in words] + [EOS_ID] * eos
+        return torch.tensor([ids])  # (1, L)
+
+    def decode(self, ids: Tensor | list[int]) -> list[str]:
+        """The tokens of a sequence of ids. Shapes: ids `(L,)` -> L tokens."""
+        values = ids.tolist() if isinstance(ids, Tensor) else list(ids)
+        if any(not 0 <= i < len(self) for i in values):
+            raise ValueError(f"ids outside the vocabulary 0 … {len(self) - 1}: {values}")
+        return [self.tokens[i] for i in values]
+
+
+# The demo vocabularies of notebook 06: the running sentence and a few words it could have used.
+SOURCE_VOCAB = Vocabulary([*TOKENS, "dog", "sofa", "slept", "under"])
+TARGET_VOCAB = Vocabulary([*KOREAN_TOKENS, "강아지가", "소파", "아래에", "잤다"])

@@ -1,9 +1,10 @@
-"""Stacks of blocks: the encoder and the decoder, and what depth does to them at initialisation."""
+"""Stacks of blocks, the whole encoder–decoder, decoding (greedy and sampled), and what depth does
+to a stack at initialisation."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, get_args
@@ -15,17 +16,21 @@ from torch import Tensor, nn
 from helpers.attention import causal_mask
 from helpers.blocks import Activation, DecoderBlock, EncoderBlock
 from helpers.positional import sinusoidal_positional_encoding
-from helpers.text import TOKENS, word_vectors
+from helpers.text import SOURCE_VOCAB, TARGET_VOCAB, TOKENS, word_vectors
 
 __all__ = [
+    "DEMO_SIZES",
     "MAX_DEPTH",
     "Decoder",
     "DepthStats",
     "Encoder",
     "GreedyResult",
     "Transformer",
+    "demo_transformer",
     "depth_statistics",
     "greedy_decode",
+    "next_token_distribution",
+    "sample_decode",
 ]
 
 
@@ -154,6 +159,8 @@ class Transformer(nn.Module):
         max_len: the longest sequence the positional table covers.
         pad_id: the padding token of the source (masked out of every attention); None: no padding.
         final_norm: a LayerNorm after each stack, as `nn.Transformer` and pre-norm models have.
+        tie_embeddings: one matrix for the source and target embeddings and the output layer
+            (the paper's §3.4; needs src_vocab_size == tgt_vocab_size).
         **block: passed to every block (activation, eps, norm_first, ...).
     Shapes:
         forward(src `(B, S)`, tgt `(B, T)`) -> logits `(B, T, V)`.
@@ -172,9 +179,33 @@ class Transformer(nn.Module):
         max_len: int = 512,
         pad_id: int | None = 0,
         final_norm: bool = False,
+        tie_embeddings: bool = False,
         **block: Any,
     ) -> None:
         super().__init__()
+
+        def stacks() -> tuple[Encoder, Decoder]:
+            return (
+                Encoder(n_layers, d_model, n_heads, d_ff, final_norm=final_norm, **block),
+                Decoder(n_layers, d_model, n_heads, d_ff, final_norm=final_norm, **block),
+            )
+
+        self._set_up(
+            src_vocab_size, tgt_vocab_size, d_model, max_len, pad_id, tie_embeddings, stacks
+        )
+
+    def _set_up(
+        self,
+        src_vocab_size: int,
+        tgt_vocab_size: int,
+        d_model: int,
+        max_len: int,
+        pad_id: int | None,
+        tie_embeddings: bool,
+        stacks: Callable[[], tuple[Encoder, Decoder]],
+    ) -> None:
+        """Embeddings, positions, `stacks()`, output layer: built in this order, so that a seed
+        gives the same weights whichever way the model is made."""
         for name, size in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size)):
             if size < 1:
                 raise ValueError(f"{name} must be positive, got {size}")
@@ -182,14 +213,54 @@ class Transformer(nn.Module):
             raise ValueError(
                 f"pad_id={pad_id} is not in the source vocabulary 0 … {src_vocab_size}"
             )
+        if tie_embeddings and src_vocab_size != tgt_vocab_size:
+            raise ValueError(
+                "tie_embeddings needs one shared vocabulary: src_vocab_size "
+                f"{src_vocab_size} != tgt_vocab_size {tgt_vocab_size}"
+            )
         self.d_model, self.max_len, self.pad_id = d_model, max_len, pad_id
         self.src_embed = nn.Embedding(src_vocab_size, d_model)
-        self.tgt_embed = nn.Embedding(tgt_vocab_size, d_model)
+        self.tgt_embed = self.src_embed if tie_embeddings else nn.Embedding(tgt_vocab_size, d_model)
         pe = sinusoidal_positional_encoding(max_len, d_model).float()  # (max_len, D)
         self.register_buffer("pe", pe, persistent=False)
-        self.encoder = Encoder(n_layers, d_model, n_heads, d_ff, final_norm=final_norm, **block)
-        self.decoder = Decoder(n_layers, d_model, n_heads, d_ff, final_norm=final_norm, **block)
+        self.encoder, self.decoder = stacks()
         self.out = nn.Linear(d_model, tgt_vocab_size)
+        if tie_embeddings:  # the paper's §3.4: one matrix for both embeddings and the output layer
+            self.out.weight = self.src_embed.weight
+
+    @classmethod
+    def from_torch(
+        cls,
+        transformer: nn.Transformer,
+        src_vocab_size: int,
+        tgt_vocab_size: int,
+        max_len: int = 512,
+        pad_id: int | None = 0,
+        tie_embeddings: bool = False,
+    ) -> Transformer:
+        """Our Transformer around the two stacks of a `torch.nn.Transformer`, weights copied.
+
+        nn.Transformer is the stacks only, each ending with a LayerNorm (copied as our
+        `final_norm`); it has no embeddings and no output layer, so those start fresh
+        (torch's default initialisation).
+        """
+        if not isinstance(transformer, nn.Transformer):
+            raise ValueError(f"from_torch needs a torch.nn.Transformer, got {type(transformer)}")
+        ours = cls.__new__(cls)
+        nn.Module.__init__(ours)  # no throwaway stacks: both are copied from torch's
+        ours._set_up(
+            src_vocab_size,
+            tgt_vocab_size,
+            transformer.d_model,
+            max_len,
+            pad_id,
+            tie_embeddings,
+            lambda: (
+                Encoder.from_torch(transformer.encoder),
+                Decoder.from_torch(transformer.decoder),
+            ),
+        )
+        return ours
 
     def embed(self, tokens: Tensor, embedding: nn.Embedding) -> Tensor:
         """Token embedding scaled by √d_model, plus the positional encoding."""
@@ -224,24 +295,119 @@ class Transformer(nn.Module):
         memory = self.encode(src)  # (B, S) -> (B, S, D)
         return self.out(self.decode(tgt, memory, src))  # (B, T, D) -> (B, T, V)
 
+    def parameter_counts(self) -> dict[str, int]:
+        """Parameters by part, and their total; a tied matrix counts once, where it first appears.
+
+        Parts: "source embedding", "target embedding", "encoder", "decoder", "output layer".
+        The total equals `sum(p.numel() for p in model.parameters())`. Works on the "meta"
+        device too (sizes without memory).
+        """
+        parts = {
+            "source embedding": self.src_embed,
+            "target embedding": self.tgt_embed,
+            "encoder": self.encoder,
+            "decoder": self.decoder,
+            "output layer": self.out,
+        }
+        seen: set[int] = set()
+        counts = {}
+        for name, part in parts.items():
+            new = [p for p in part.parameters() if id(p) not in seen]
+            seen.update(id(p) for p in new)
+            counts[name] = sum(p.numel() for p in new)
+        counts["total"] = sum(counts.values())
+        return counts
+
 
 @dataclass(frozen=True)
 class GreedyResult:
-    """What `greedy_decode` produced, step by step.
+    """What `greedy_decode` (or `sample_decode`) produced, step by step.
 
     Shapes (N = steps taken, V = target vocabulary, H heads, S source length):
         tokens `(B, 1 + N)`: the start token, then one chosen token per step (`pad` after an end).
-        probs `(B, N, V)`: the softmax over the vocabulary at each step.
+        probs `(B, N, V)`: the distribution each step's token was chosen from (greedy: the
+        softmax of the logits; sampling: after temperature and top-k).
         cross_attention `(B, H, N, S)`: the last decoder block's cross-attention weights of each
         step's query, over the source.
+        logits `(B, N, V)`: the output layer's scores at each step, before any softmax.
     """
 
     tokens: Tensor
     probs: Tensor
     cross_attention: Tensor
+    logits: Tensor | None = None
+
+
+def next_token_distribution(
+    logits: Tensor, temperature: float = 1.0, top_k: int | None = None
+) -> Tensor:
+    """softmax(logits / temperature), keeping only the top_k largest logits (the others get 0).
+
+    temperature < 1 sharpens the distribution, > 1 flattens it; its argmax never moves.
+    top_k=None keeps every token; logits tied with the k-th largest are kept too.
+    Shapes: logits `(..., V)` -> probabilities `(..., V)`.
+    Taught in 06_decoder_and_transformer.ipynb.
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be greater than 0, got {temperature}")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise ValueError(f"top_k must be a positive integer or None, got {top_k!r}")
+    scaled = logits / temperature  # (..., V)
+    if top_k is not None and top_k < logits.shape[-1]:
+        kth = scaled.topk(top_k, dim=-1).values[..., -1:]  # (..., 1): the k-th largest
+        scaled = scaled.masked_fill(scaled < kth, -math.inf)  # (..., V)
+    return torch.softmax(scaled, dim=-1)  # (..., V)
+
+
+Chooser = Callable[[Tensor], tuple[Tensor, Tensor]]  # logits (B, V) -> token (B,), probs (B, V)
+
+
+def _check_decoding(model: Transformer, bos_id: int, eos_id: int, max_new_tokens: int) -> None:
+    if max_new_tokens < 1:
+        raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
+    vocab_size = model.out.out_features
+    for name, token in (("bos_id", bos_id), ("eos_id", eos_id)):
+        if not 0 <= token < vocab_size:
+            raise ValueError(f"{name}={token} is not in the target vocabulary 0 … {vocab_size - 1}")
 
 
 @torch.no_grad()
+def _decode(
+    model: Transformer, src: Tensor, bos_id: int, eos_id: int, max_new_tokens: int, choose: Chooser
+) -> GreedyResult:
+    """The decoding loop shared by greedy_decode and sample_decode; `choose` picks each token."""
+    _check_decoding(model, bos_id, eos_id, max_new_tokens)
+    was_training = model.training
+    model.eval()
+    memory = model.encode(src)  # (B, S) -> (B, S, D)
+    filler = eos_id if model.pad_id is None else model.pad_id
+    tokens = torch.full((src.shape[0], 1), bos_id, dtype=torch.long)  # (B, 1)
+    done = torch.zeros(src.shape[0], dtype=torch.bool)  # (B,)
+    probs, logits = [], []
+    for _ in range(max_new_tokens):
+        hidden = model.decode(tokens, memory, src)  # (B, t) -> (B, t, D)
+        scores = model.out(hidden[:, -1])  # (B, D) -> (B, V): the last position predicts
+        choice, p = choose(scores)  # (B,), (B, V)
+        choice = choice.masked_fill(done, filler)  # (B,)
+        tokens = torch.cat([tokens, choice[:, None]], dim=1)  # (B, t) -> (B, t + 1)
+        probs.append(p)
+        logits.append(scores)
+        done |= choice == eos_id
+        if bool(done.all()):
+            break
+    # One more pass over the whole target gives every step's cross-attention at once (causal).
+    model.decode(tokens[:, :-1], memory, src)
+    cross = model.decoder.layers[-1].cross_attn_weights  # (B, H, N, S)
+    model.train(was_training)
+    # probs, logits: N × (B, V) -> (B, N, V)
+    return GreedyResult(tokens, torch.stack(probs, dim=1), cross, torch.stack(logits, dim=1))
+
+
+def _greedy(scores: Tensor) -> tuple[Tensor, Tensor]:
+    p = torch.softmax(scores, dim=-1)  # (B, V)
+    return p.argmax(dim=-1), p
+
+
 def greedy_decode(
     model: Transformer, src: Tensor, bos_id: int, eos_id: int, max_new_tokens: int
 ) -> GreedyResult:
@@ -255,29 +421,51 @@ def greedy_decode(
     Shapes: src `(B, S)` -> see `GreedyResult`.
     Taught in 06_decoder_and_transformer.ipynb.
     """
-    if max_new_tokens < 1:
-        raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
-    was_training = model.training
-    model.eval()
-    memory = model.encode(src)  # (B, S) -> (B, S, D)
-    filler = eos_id if model.pad_id is None else model.pad_id
-    tokens = torch.full((src.shape[0], 1), bos_id, dtype=torch.long)  # (B, 1)
-    done = torch.zeros(src.shape[0], dtype=torch.bool)  # (B,)
-    probs = []
-    for _ in range(max_new_tokens):
-        hidden = model.decode(tokens, memory, src)  # (B, t) -> (B, t, D)
-        p = torch.softmax(model.out(hidden[:, -1]), dim=-1)  # (B, D) -> (B, V)
-        choice = p.argmax(dim=-1).masked_fill(done, filler)  # (B,)
-        tokens = torch.cat([tokens, choice[:, None]], dim=1)  # (B, t) -> (B, t + 1)
-        probs.append(p)
-        done |= choice == eos_id
-        if bool(done.all()):
-            break
-    # One more pass over the whole target gives every step's cross-attention at once (causal).
-    model.decode(tokens[:, :-1], memory, src)
-    cross = model.decoder.layers[-1].cross_attn_weights  # (B, H, N, S)
-    model.train(was_training)
-    return GreedyResult(tokens, torch.stack(probs, dim=1), cross)  # probs (B, N, V)
+    return _decode(model, src, bos_id, eos_id, max_new_tokens, _greedy)
+
+
+def sample_decode(
+    model: Transformer,
+    src: Tensor,
+    bos_id: int,
+    eos_id: int,
+    max_new_tokens: int,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    seed: int = 0,
+) -> GreedyResult:
+    """As `greedy_decode`, but each token is drawn from `next_token_distribution(logits,
+    temperature, top_k)`, with a seeded generator (the same seed gives the same draws).
+
+    top_k=1 is greedy decoding. Shapes: src `(B, S)` -> see `GreedyResult`.
+    Taught in 06_decoder_and_transformer.ipynb.
+    """
+    next_token_distribution(torch.zeros(1), temperature, top_k)  # bad settings fail here, early
+    generator = torch.Generator().manual_seed(seed)
+
+    def draw(scores: Tensor) -> tuple[Tensor, Tensor]:
+        p = next_token_distribution(scores, temperature, top_k)  # (B, V)
+        return torch.multinomial(p, 1, generator=generator)[:, 0], p  # (B, 1) -> (B,)
+
+    return _decode(model, src, bos_id, eos_id, max_new_tokens, draw)
+
+
+# --- the demo model of 06_decoder_and_transformer.ipynb -------------------------------------------
+
+DEMO_SIZES = {"d_model": 64, "n_heads": 4, "d_ff": 256, "n_layers": 2}
+
+
+def demo_transformer(seed: int = 0) -> Transformer:
+    """An untrained Transformer for the demo vocabularies of `helpers.text` (English → Korean).
+
+    The paper's architecture at toy size (`DEMO_SIZES`: d_model 64, 4 heads, d_ff 256, 2 + 2
+    blocks), seeded, in eval mode: it runs in milliseconds, and what it says is nonsense.
+    Taught in 06_decoder_and_transformer.ipynb.
+    """
+    with torch.random.fork_rng(devices=[]):  # seeded weights, the caller's RNG left untouched
+        torch.manual_seed(seed)
+        model = Transformer(len(SOURCE_VOCAB), len(TARGET_VOCAB), max_len=64, **DEMO_SIZES)
+    return model.eval()
 
 
 # --- what depth does at initialisation: the experiment of 04_feed_forward_and_encoder.ipynb ------

@@ -51,14 +51,27 @@ def _tiny(**kw) -> Transformer:
     return Transformer(11, 13, d_model=16, n_heads=2, d_ff=32, n_layers=2, max_len=20, **kw).eval()
 
 
-def test_transformer_stacks_equal_nn_transformer_with_its_final_norms():
-    theirs = nn.Transformer(16, 2, 2, 2, 32, dropout=0.0, batch_first=True).eval()
-    theirs.encoder.use_nested_tensor = False  # the plain path, as ours (same numbers, no warning)
+def _stacks_copied(theirs: nn.Transformer) -> Transformer:
     ours = _tiny(final_norm=True)
     ours.encoder, ours.decoder = (
         Encoder.from_torch(theirs.encoder),
         Decoder.from_torch(theirs.decoder),
     )
+    return ours
+
+
+def _from_torch(theirs: nn.Transformer) -> Transformer:
+    return Transformer.from_torch(theirs, 11, 13, max_len=20).eval()
+
+
+@pytest.mark.parametrize("build", [_stacks_copied, _from_torch])
+def test_transformer_stacks_equal_nn_transformer_with_its_final_norms(build):
+    theirs = nn.Transformer(16, 2, 2, 2, 32, dropout=0.0, batch_first=True).eval()
+    theirs.encoder.use_nested_tensor = False  # the plain path, as ours (same numbers, no warning)
+    with torch.no_grad():  # final norms that are not the identity, so that copying them matters
+        for p in (*theirs.encoder.norm.parameters(), *theirs.decoder.norm.parameters()):
+            p.add_(torch.randn(p.shape))
+    ours = build(theirs)
     src = torch.tensor([[3, 4, 5, 6, 2], [7, 8, 2, 0, 0]])  # the second is padded (pad_id 0)
     tgt = torch.tensor([[1, 5, 6, 7], [1, 9, 9, 2]])
     src_x, tgt_x = ours.embed(src, ours.src_embed), ours.embed(tgt, ours.tgt_embed)
