@@ -43,6 +43,8 @@ __all__ = [
     "plot_score_spread",
     "save_figure",
     "use_style",
+    "BertHeadsFigure",
+    "plot_head_patterns",
 ]
 
 WEIGHTS_CMAP = "viridis"  # sequential, colour-blind safe: attention weights, probabilities
@@ -1058,4 +1060,171 @@ class MultiHeadFigure(LiveFigure):
         ax = self.fig.add_subplot()
         ax.axis("off")
         ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
+        return self.fig
+
+
+# --- 08 a real BERT: what its heads do, and the gallery over layers × heads ---------------------
+
+
+def _write_message(fig: Figure, message: str) -> None:
+    """One axes-free message in the middle of a cleared figure (input that cannot be drawn)."""
+    ax = fig.add_subplot()
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
+
+
+def _cell_frame(ax: Axes, row: int, col: int, colour: str = ACCENT) -> Rectangle:
+    """Frame one cell of an imshow map (one head in a layers × heads map)."""
+    return ax.add_patch(
+        Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=colour, linewidth=2.0)
+    )
+
+
+def plot_head_patterns(
+    scores: Mapping[str, np.ndarray],
+    axes: Sequence[Axes] | np.ndarray | None = None,
+    frame_best: bool = True,
+) -> list[Axes]:
+    """One layers × heads map per pattern (e.g. `helpers.bert.head_pattern_scores`), 0 to 1,
+    with the best head framed and named in the title. NaN (a pattern the sentence lacks) is grey.
+
+    Shapes: each score `(L, H)`. Returns: the list of Axes, one per pattern.
+    """
+    if axes is None:
+        fig = plt.figure(figsize=(3.2 * len(scores) + 0.8, 2.6), layout="constrained")
+        axes = fig.subplots(1, len(scores), squeeze=False)[0]
+    axes = list(np.asarray(axes, dtype=object).ravel())
+    if len(axes) < len(scores):
+        raise ValueError(f"{len(axes)} axes for {len(scores)} patterns")
+    cmap = mpl.colormaps[WEIGHTS_CMAP].with_extremes(bad="#dddddd")
+    for ax, (name, s) in zip(axes, scores.items(), strict=False):
+        s = np.asarray(s, dtype=float)
+        if s.ndim != 2:
+            raise ValueError(f"the scores of {name!r} should be (layers, heads), got {s.shape}")
+        im = ax.imshow(s, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest")
+        n_layers, n_heads = s.shape
+        ax.set_xticks(range(n_heads), [str(h + 1) for h in range(n_heads)], fontsize=7)
+        ax.set_yticks(range(n_layers), [str(layer + 1) for layer in range(n_layers)], fontsize=7)
+        ax.set_xlabel("head")
+        ax.set_ylabel("layer")
+        ax.spines[:].set_visible(False)
+        title = name
+        if frame_best and np.isfinite(s).any():
+            layer, head = np.unravel_index(np.nanargmax(s), s.shape)
+            _cell_frame(ax, layer, head, "white")
+            title += f"\nbest: layer {layer + 1}, head {head + 1} ({s[layer, head]:.2f})"
+        elif frame_best:
+            title += "\n(no repeated word)"
+        ax.set_title(title, fontsize=9)
+    axes[0].figure.colorbar(im, ax=axes[: len(scores)], label="mean weight", shrink=0.9)
+    return axes[: len(scores)]
+
+
+class BertHeadsFigure(LiveFigure):
+    """The gallery of a real BERT's heads: the chosen head's weights (left), all heads of its
+    layer (right), and where each pattern lives over layers × heads (bottom, the chosen head
+    framed in every map).
+
+    Laid out once per sentence; choosing another layer or head moves only data (blitted).
+    Shapes: `update(tokens (T,), layer_weights (H, T, T), layer, head, scores {name: (L, H)},
+    caption)`, layer and head counted from 0.
+    Used by `helpers.widgets.bert_heads_explorer` and for its static fallback.
+    """
+
+    def __init__(self, dpi: int = 80) -> None:
+        super().__init__(figsize=(13.0, 7.8), dpi=dpi)
+        self._tokens: list[str] | None = None
+
+    def _build(self, tokens: list[str], n_heads: int, scores: Mapping[str, np.ndarray]) -> None:
+        self.relayout()
+        self._tokens = tokens
+        n = len(tokens)
+        outer = self.fig.add_gridspec(2, 1, height_ratios=[2.5, 1.0])
+        top = outer[0].subgridspec(1, 2, width_ratios=[1.0, 1.3])
+        self.ax_map = self.fig.add_subplot(top[0])
+        rows = -(-n_heads // 4)
+        thumbs = top[1].subgridspec(rows, 4)
+        self.slots = [self.fig.add_subplot(thumbs[h // 4, h % 4]) for h in range(n_heads)]
+        pattern_axes = outer[1].subgridspec(1, len(scores))
+        self.ax_patterns = [self.fig.add_subplot(pattern_axes[0, p]) for p in range(len(scores))]
+
+        zeros = np.zeros((n, n))
+        self._image = self.ax_map.imshow(
+            zeros, cmap=WEIGHTS_CMAP, vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest"
+        )
+        _tick_tokens(self.ax_map, tokens, "y", fontsize=9)
+        _tick_tokens(self.ax_map, tokens, "x", fontsize=9)
+        self.ax_map.set_xlabel("key (attended to)")
+        self.ax_map.set_ylabel("query (attending)")
+        self.ax_map.spines[:].set_visible(False)
+        self.ax_map.set_title(" \n ")  # room for the two-line caption
+        self._caption = self.ax_map.text(
+            0.5, 1.01, "", transform=self.ax_map.transAxes, ha="center", va="bottom"
+        )
+        self.fig.colorbar(self._image, ax=self.ax_map, label="attention weight", shrink=0.8)
+
+        self._thumbs, self._thumb_titles, self._frames = [], [], []
+        for h, ax in enumerate(self.slots):
+            self._thumbs.append(
+                ax.imshow(zeros, cmap=WEIGHTS_CMAP, vmin=0.0, vmax=1.0, interpolation="nearest")
+            )
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.spines[:].set_visible(False)
+            ax.set_title(" ", fontsize=9)
+            self._thumb_titles.append(
+                ax.text(
+                    0.5,
+                    1.03,
+                    f"head {h + 1}",
+                    transform=ax.transAxes,
+                    ha="center",
+                    va="bottom",
+                    fontsize=9,
+                )
+            )
+            self._frames.append(ax.add_patch(_panel_frame(ax, "none")))
+
+        plot_head_patterns(scores, self.ax_patterns)
+        self._cells = [_cell_frame(ax, 0, 0) for ax in self.ax_patterns]
+        self.dynamic = [
+            self._image,
+            self._caption,
+            *self._thumbs,
+            *self._thumb_titles,
+            *self._frames,
+            *self._cells,
+        ]
+
+    def update(
+        self,
+        tokens: Sequence[str],
+        layer_weights: np.ndarray,
+        layer: int,
+        head: int,
+        scores: Mapping[str, np.ndarray],
+        caption: str = "",
+    ) -> Figure:
+        n_heads, n = layer_weights.shape[0], len(tokens)
+        if layer_weights.shape[1:] != (n, n) or not 0 <= head < n_heads:
+            raise ValueError(
+                f"layer_weights {layer_weights.shape} and head {head} do not fit {n} tokens"
+            )
+        if list(tokens) != self._tokens or len(self.slots) != n_heads:
+            self._build(list(tokens), n_heads, scores)
+        self._image.set_data(layer_weights[head])
+        self._caption.set_text(caption)
+        for h in range(n_heads):
+            self._thumbs[h].set_data(layer_weights[h])
+            self._thumb_titles[h].set_color(ACCENT if h == head else "black")
+            self._frames[h].set_edgecolor(ACCENT if h == head else "none")
+        for cell in self._cells:
+            cell.set_xy((head - 0.5, layer - 0.5))
+        return self.fig
+
+    def show_message(self, message: str) -> Figure:
+        """Replace the plots by a message (for input that cannot be drawn)."""
+        self.relayout()
+        self._tokens = None
+        _write_message(self.fig, message)
         return self.fig
