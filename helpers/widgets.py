@@ -102,6 +102,19 @@ def _sentence_box(sentence: str) -> W.Text:
     )
 
 
+def _show_view(
+    figure: object, image: W.Image, message: W.HTML, text: str, args: tuple | None
+) -> None:
+    """Show a view's message, and draw `figure.update(*args)`, or the message alone when
+    `args` is None (nothing to draw); then put the figure's PNG into `image`."""
+    message.value = f"<i>{text}</i>" if text else ""
+    if args is None:
+        figure.show_message(text)
+    else:
+        figure.update(*args)
+    image.value = figure.png()
+
+
 def _query_options(tokens: list[str]) -> list[tuple[str, int]]:
     return [(f"{i}: {t}", i) for i, t in enumerate(tokens)]
 
@@ -312,12 +325,8 @@ def positional_explorer(d_model: int = 64, base: float = 10000.0, position: int 
 
     def redraw(*_: object) -> None:
         view = positional_view(d_slider.value, base_slider.value, pos_slider.value)
-        message.value = f"<i>{view.message}</i>" if view.message else ""
-        if view.pe is None:
-            figure.show_message(view.message)
-        else:
-            figure.update(*view.figure_args())
-        image.value = figure.png()
+        args = None if view.pe is None else view.figure_args()
+        _show_view(figure, image, message, view.message, args)
 
     for control in (d_slider, base_slider, pos_slider):
         control.observe(redraw, names="value")
@@ -790,12 +799,8 @@ def bert_heads_explorer(sentence: str = SENTENCE, layer: int = 1, head: int = 3)
 
     def redraw(*_: object) -> None:
         view = bert_heads_view(text.value, layer_slider.value - 1, head_slider.value - 1)
-        message.value = f"<i>{view.message}</i>" if view.message else ""
-        if view.layer_weights is None:
-            figure.show_message(view.message)
-        else:
-            figure.update(*view.figure_args())
-        image.value = figure.png()
+        args = None if view.layer_weights is None else view.figure_args()
+        _show_view(figure, image, message, view.message, args)
 
     for control in (text, layer_slider, head_slider):
         control.observe(redraw, names="value")
