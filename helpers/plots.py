@@ -45,6 +45,7 @@ __all__ = [
     "use_style",
     "BertHeadsFigure",
     "plot_head_patterns",
+    "plot_similarity",
 ]
 
 WEIGHTS_CMAP = "viridis"  # sequential, colour-blind safe: attention weights, probabilities
@@ -1228,3 +1229,34 @@ class BertHeadsFigure(LiveFigure):
         self._tokens = None
         _write_message(self.fig, message)
         return self.fig
+
+
+def plot_similarity(
+    similarity: np.ndarray | Sequence,
+    labels: Sequence[str],
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Cosine similarities between sentences: row i, column j = cos(sentence i, sentence j).
+
+    Diverging colour map from −1 to 1 (`ENCODING_CMAP`), values annotated up to 8×8; rows are
+    labelled "i  sentence", columns by their number i. Shapes: similarity `(N, N)`.
+    """
+    s = np.asarray(similarity, dtype=float)
+    if s.shape != (len(labels), len(labels)):
+        raise ValueError(f"similarity {s.shape} does not match {len(labels)} labels")
+    ax = _ax(ax, figsize=(7.5, 3.8))
+    im = ax.imshow(s, cmap=ENCODING_CMAP, vmin=-1.0, vmax=1.0, interpolation="nearest")
+    numbers = [str(i + 1) for i in range(len(labels))]
+    ax.set_yticks(range(len(labels)), [f"{i + 1}  {label}" for i, label in enumerate(labels)])
+    ax.set_xticks(range(len(labels)), numbers)
+    ax.set_xlabel("sentence")
+    ax.spines[:].set_visible(False)
+    if len(labels) <= ANNOTATE_UP_TO:
+        for (i, j), value in np.ndenumerate(s):
+            colour = "white" if abs(value) > 0.6 else "black"
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=8)
+    ax.figure.colorbar(im, ax=ax, label="cosine similarity", shrink=0.8)
+    if title:
+        ax.set_title(title)
+    return ax
