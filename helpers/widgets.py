@@ -727,7 +727,8 @@ def _bert_notes(text: str, tokens: list[str], dropped: int) -> list[str]:
     if any("가" <= ch <= "힣" or "ᄀ" <= ch <= "ᇿ" for ch in text):
         notes.append(
             "This model reads English only (an uncased English vocabulary): Korean words become "
-            "[UNK] or jamo pieces such as ᄆ ##ᅢ — what you see is what the model reads."
+            "[UNK], or loose jamo (the letters of a syllable) as pieces. What you see is what "
+            "the model reads."
         )
     unknown = tokens.count("[UNK]")
     if unknown:
