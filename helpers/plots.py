@@ -1121,12 +1121,20 @@ def plot_head_patterns(
     return axes[: len(scores)]
 
 
+LABEL_CHARS = 10  # BertHeadsFigure keeps room for token labels this long; longer ones are cut
+
+
+def _short(token: str) -> str:
+    return token if len(token) <= LABEL_CHARS else token[: LABEL_CHARS - 1] + "…"
+
+
 class BertHeadsFigure(LiveFigure):
     """The gallery of a real BERT's heads: the chosen head's weights (left), all heads of its
     layer (right), and where each pattern lives over layers × heads (bottom, the chosen head
     framed in every map).
 
-    Laid out once per sentence; choosing another layer or head moves only data (blitted).
+    Laid out once, with room for token labels of `LABEL_CHARS` characters (longer ones are cut
+    with "…"): a new sentence, layer or head only moves data and ticks (blitted), no new layout.
     Shapes: `update(tokens (T,), layer_weights (H, T, T), layer, head, scores {name: (L, H)},
     caption)`, layer and head counted from 0.
     Used by `helpers.widgets.bert_heads_explorer` and for its static fallback.
@@ -1134,27 +1142,27 @@ class BertHeadsFigure(LiveFigure):
 
     def __init__(self, dpi: int = 80) -> None:
         super().__init__(figsize=(13.0, 7.8), dpi=dpi)
+        self._shape: tuple | None = None  # (H, L, pattern names) the layout was made for
         self._tokens: list[str] | None = None
 
-    def _build(self, tokens: list[str], n_heads: int, scores: Mapping[str, np.ndarray]) -> None:
+    def _build(self, n_heads: int, n_layers: int, patterns: list[str]) -> None:
         self.relayout()
-        self._tokens = tokens
-        n = len(tokens)
+        self._shape, self._tokens = (n_heads, n_layers, patterns), None
         outer = self.fig.add_gridspec(2, 1, height_ratios=[2.5, 1.0])
         top = outer[0].subgridspec(1, 2, width_ratios=[1.0, 1.3])
         self.ax_map = self.fig.add_subplot(top[0])
-        rows = -(-n_heads // 4)
-        thumbs = top[1].subgridspec(rows, 4)
+        thumbs = top[1].subgridspec(-(-n_heads // 4), 4)
         self.slots = [self.fig.add_subplot(thumbs[h // 4, h % 4]) for h in range(n_heads)]
-        pattern_axes = outer[1].subgridspec(1, len(scores))
-        self.ax_patterns = [self.fig.add_subplot(pattern_axes[0, p]) for p in range(len(scores))]
+        bottom = outer[1].subgridspec(1, len(patterns))
+        self.ax_patterns = [self.fig.add_subplot(bottom[0, p]) for p in range(len(patterns))]
 
-        zeros = np.zeros((n, n))
+        zeros = np.zeros((2, 2))
         self._image = self.ax_map.imshow(
             zeros, cmap=WEIGHTS_CMAP, vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest"
         )
-        _tick_tokens(self.ax_map, tokens, "y", fontsize=9)
-        _tick_tokens(self.ax_map, tokens, "x", fontsize=9)
+        widest = ["W" * LABEL_CHARS] * 12  # lay out once for the longest labels
+        _tick_tokens(self.ax_map, widest, "y", fontsize=9)
+        _tick_tokens(self.ax_map, widest, "x", fontsize=9)
         self.ax_map.set_xlabel("key (attended to)")
         self.ax_map.set_ylabel("query (attending)")
         self.ax_map.spines[:].set_visible(False)
@@ -1186,16 +1194,57 @@ class BertHeadsFigure(LiveFigure):
             )
             self._frames.append(ax.add_patch(_panel_frame(ax, "none")))
 
-        plot_head_patterns(scores, self.ax_patterns)
+        plot_head_patterns(
+            {p: np.zeros((n_layers, n_heads)) for p in patterns}, self.ax_patterns, False
+        )
+        self._pattern_images = [ax.images[0] for ax in self.ax_patterns]
+        self._pattern_titles = []
+        for ax in self.ax_patterns:
+            ax.set_title(" \n ", fontsize=9)  # room for the name and the best head
+            self._pattern_titles.append(
+                ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=9)
+            )
+        self._best = [_cell_frame(ax, 0, 0, "white") for ax in self.ax_patterns]
         self._cells = [_cell_frame(ax, 0, 0) for ax in self.ax_patterns]
+        self.fig.get_layout_engine().execute(self.fig)  # lay out once, then keep it
+        self.fig.set_layout_engine("none")
         self.dynamic = [
             self._image,
+            self.ax_map.xaxis,
+            self.ax_map.yaxis,
             self._caption,
             *self._thumbs,
             *self._thumb_titles,
             *self._frames,
+            *self._pattern_images,
+            *self._pattern_titles,
+            *self._best,
             *self._cells,
         ]
+
+    def _new_sentence(self, tokens: list[str], scores: Mapping[str, np.ndarray]) -> None:
+        self._tokens = tokens
+        n = len(tokens)
+        for image in (self._image, *self._thumbs):
+            image.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))  # and the axes' limits with it
+        labels = [_short(t) for t in tokens]
+        _tick_tokens(self.ax_map, labels, "y", fontsize=9)
+        _tick_tokens(self.ax_map, labels, "x", fontsize=9)
+        for image, title, best, (name, s) in zip(
+            self._pattern_images, self._pattern_titles, self._best, scores.items(), strict=True
+        ):
+            s = np.asarray(s, dtype=float)
+            image.set_data(s)
+            if np.isfinite(s).any():
+                layer, head = np.unravel_index(np.nanargmax(s), s.shape)
+                best.set_xy((head - 0.5, layer - 0.5))
+                best.set_visible(True)
+                title.set_text(
+                    f"{name}\nbest: layer {layer + 1}, head {head + 1} ({s[layer, head]:.2f})"
+                )
+            else:
+                best.set_visible(False)
+                title.set_text(f"{name}\n(no repeated word)")
 
     def update(
         self,
@@ -1211,8 +1260,11 @@ class BertHeadsFigure(LiveFigure):
             raise ValueError(
                 f"layer_weights {layer_weights.shape} and head {head} do not fit {n} tokens"
             )
-        if list(tokens) != self._tokens or len(self.slots) != n_heads:
-            self._build(list(tokens), n_heads, scores)
+        n_layers = next(iter(scores.values())).shape[0]
+        if self._shape != (n_heads, n_layers, list(scores)):
+            self._build(n_heads, n_layers, list(scores))
+        if list(tokens) != self._tokens:
+            self._new_sentence(list(tokens), scores)
         self._image.set_data(layer_weights[head])
         self._caption.set_text(caption)
         for h in range(n_heads):
@@ -1226,7 +1278,7 @@ class BertHeadsFigure(LiveFigure):
     def show_message(self, message: str) -> Figure:
         """Replace the plots by a message (for input that cannot be drawn)."""
         self.relayout()
-        self._tokens = None
+        self._shape = self._tokens = None
         _write_message(self.fig, message)
         return self.fig
 
