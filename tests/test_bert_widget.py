@@ -115,3 +115,14 @@ def test_explorer_controls_redraw():
     assert "English only" in message.value
     text.value = ""
     assert "at least one word" in message.value
+
+
+def test_long_pieces_are_cut_in_the_labels_and_the_layout_stays():
+    fig = BertHeadsFigure()
+    fig.update(*bert_heads_view(SENTENCE).figure_args())
+    fig.png()
+    position = fig.ax_map.get_position().bounds
+    fig.update(*bert_heads_view("international cooperation").figure_args())
+    labels = [t.get_text() for t in fig.ax_map.get_yticklabels()]
+    assert labels == ["[CLS]", "internati…", "cooperation"[:9] + "…", "[SEP]"]
+    assert fig.ax_map.get_position().bounds == position  # no new layout for a new sentence
