@@ -5,7 +5,7 @@ import pytest
 
 from helpers import SENTENCE
 from helpers.bert import HEAD_PATTERNS
-from helpers.plots import BertHeadsFigure, plot_head_patterns
+from helpers.plots import BertHeadsFigure, plot_head_patterns, plot_similarity
 from helpers.widgets import bert_heads_explorer, bert_heads_view
 
 RUNNING = ["[CLS]", "the", "cat", "sat", "on", "the", "mat", ".", "[SEP]"]
@@ -126,3 +126,14 @@ def test_long_pieces_are_cut_in_the_labels_and_the_layout_stays():
     labels = [t.get_text() for t in fig.ax_map.get_yticklabels()]
     assert labels == ["[CLS]", "internati…", "cooperation"[:9] + "…", "[SEP]"]
     assert fig.ax_map.get_position().bounds == position  # no new layout for a new sentence
+
+
+def test_plot_similarity_annotates_and_draws_hangul(draw_warnings):
+    labels = ["The cat sat on the mat.", "고양이가 매트 위에 앉았다", "Stocks fell."]
+    s = np.array([[1.0, -0.03, 0.04], [-0.03, 1.0, -0.04], [0.04, -0.04, 1.0]])
+    ax = plot_similarity(s, labels)
+    assert [t.get_text() for t in ax.texts][:3] == ["1.00", "-0.03", "0.04"]
+    assert [t.get_text() for t in ax.get_yticklabels()][1] == "2  고양이가 매트 위에 앉았다"
+    assert draw_warnings(ax) == []
+    with pytest.raises(ValueError, match="does not match 2 labels"):
+        plot_similarity(s, labels[:2])
