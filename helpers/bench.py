@@ -50,6 +50,7 @@ EXPLORERS = [
     ("04 depth explorer", "depth_explorer"),
     ("05 masked & cross-attention explorer", "decoder_attention_explorer"),
     ("06 decoding stepper", "decoding_stepper"),
+    ("08 BERT head gallery", "bert_heads_explorer"),
 ]
 SENTENCES = [SENTENCE, "고양이가 매트 위에 앉았다", "A much longer sentence of many more words"]
 
@@ -118,6 +119,26 @@ def attention_kernels() -> list[tuple[str, str]]:
     ]
 
 
+def bert_model() -> list[tuple[str, str]]:
+    """Loading all-MiniLM-L6-v2 into our blocks (files read, weights placed), and one forward
+    pass of "The cat sat on the mat." (9 tokens) and of 512 tokens."""
+    from helpers.bert import load_bert, load_tokenizer
+
+    start = time.perf_counter()
+    model, tokenizer = load_bert(), load_tokenizer()
+    load_s = time.perf_counter() - start
+    short = tokenizer.encode(SENTENCE).ids
+    long = tokenizer.encode("cat " * 600, truncate=True).ids
+    with torch.no_grad():
+        short_ms = median_ms(lambda: model(short), repeat=20)
+        long_ms = median_ms(lambda: model(long), repeat=5, warmup=1)
+    return [
+        ("08 load BERT (safetensors + vocab.txt) into our blocks", f"{load_s:.2f} s"),
+        ("08 BERT forward, 9 tokens", f"{short_ms:.1f} ms"),
+        ("08 BERT forward, 512 tokens", f"{long_ms:.0f} ms"),
+    ]
+
+
 def _timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
     start = time.perf_counter()
     subprocess.run(
@@ -171,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip notebook, test and setup runs")
     args = parser.parse_args(argv)
-    rows = widget_updates() + attention_kernels()
+    rows = widget_updates() + attention_kernels() + bert_model()
     if not args.quick:
         rows += notebooks() + whole_runs()
     machine = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Literal
 
 import torch
@@ -13,8 +14,14 @@ from helpers.attention import MultiHeadAttention
 
 __all__ = ["DecoderBlock", "EncoderBlock", "FeedForward"]
 
-Activation = Literal["relu", "gelu"]
-_ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "gelu": nn.GELU}
+Activation = Literal["relu", "gelu", "gelu_tanh"]
+# "gelu" is the exact GELU, x·Φ(x) with the erf (BERT's and torch's default); "gelu_tanh" is its
+# tanh approximation (GPT-2's), here only to measure how far it lands (08_real_bert.ipynb).
+_ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "relu": nn.ReLU,
+    "gelu": nn.GELU,
+    "gelu_tanh": partial(nn.GELU, approximate="tanh"),
+}
 
 
 def _check_x(x: Tensor, d_model: int, name: str) -> None:

@@ -44,6 +44,9 @@ __all__ = [
     "multi_head_view",
     "positional_explorer",
     "positional_view",
+    "BertHeadsView",
+    "bert_heads_explorer",
+    "bert_heads_view",
 ]
 
 
@@ -110,6 +113,19 @@ def _sentence_box(sentence: str) -> W.Text:
         continuous_update=False,
         layout=W.Layout(width="32em"),
     )
+
+
+def _show_view(
+    figure: object, image: W.Image, message: W.HTML, text: str, args: tuple | None
+) -> None:
+    """Show a view's message, and draw `figure.update(*args)`, or the message alone when
+    `args` is None (nothing to draw); then put the figure's PNG into `image`."""
+    message.value = f"<i>{text}</i>" if text else ""
+    if args is None:
+        figure.show_message(text)
+    else:
+        figure.update(*args)
+    image.value = figure.png()
 
 
 def _query_options(tokens: list[str]) -> list[tuple[str, int]]:
@@ -322,12 +338,8 @@ def positional_explorer(d_model: int = 64, base: float = 10000.0, position: int 
 
     def redraw(*_: object) -> None:
         view = positional_view(d_slider.value, base_slider.value, pos_slider.value)
-        message.value = f"<i>{view.message}</i>" if view.message else ""
-        if view.pe is None:
-            figure.show_message(view.message)
-        else:
-            figure.update(*view.figure_args())
-        image.value = figure.png()
+        args = None if view.pe is None else view.figure_args()
+        _show_view(figure, image, message, view.message, args)
 
     for control in (d_slider, base_slider, pos_slider):
         control.observe(redraw, names="value")
@@ -1077,3 +1089,143 @@ def decoding_stepper(step: int = 1) -> W.VBox:
     redraw()
     controls = W.HBox([next_button, reset, mode, temperature, top_k])
     return W.VBox([controls, message, image])
+
+
+# --- 08 a real BERT: the gallery of its heads over layers × heads ---------------------------------
+
+_BERT_CACHE: dict[str, tuple] = {}  # text -> (encoding, weights (L, H, T, T), scores)
+_BERT_CACHE_SIZE = 8  # a 512-token text holds 6 × 12 × 512 × 512 float32 weights: 75 MB
+
+
+@dataclass(frozen=True)
+class BertHeadsView:
+    """What the BERT head gallery shows. `layer_weights` is None when there is nothing to draw.
+
+    Shapes: tokens `(T,)` (WordPiece pieces with [CLS] and [SEP]), layer_weights `(H, T, T)`: every
+    head of the chosen layer; scores: `helpers.bert.HEAD_PATTERNS` -> `(L, H)`. layer and head
+    count from 0.
+    """
+
+    tokens: list[str]
+    layer_weights: np.ndarray | None
+    layer: int
+    head: int
+    scores: dict[str, np.ndarray] | None
+    caption: str
+    message: str
+
+    def figure_args(self) -> tuple:
+        """The arguments of `helpers.plots.BertHeadsFigure.update`, in order."""
+        return (self.tokens, self.layer_weights, self.layer, self.head, self.scores, self.caption)
+
+
+def _bert_heads(text: str) -> tuple:
+    """The encoding, every head's weights and the pattern scores of a text, cached."""
+    from helpers.bert import head_pattern_scores, load_bert, load_tokenizer
+
+    if text not in _BERT_CACHE:
+        if "model" not in _BERT_CACHE:
+            _BERT_CACHE["model"] = (load_bert(), load_tokenizer())
+        model, tokenizer = _BERT_CACHE["model"]
+        encoding = tokenizer.encode(text, model.config.max_positions, truncate=True)
+        with torch.no_grad():
+            out = model(encoding.ids)
+        weights = torch.stack(out.attentions)[:, 0].numpy()  # L × (1, H, T, T) -> (L, H, T, T)
+        scores = head_pattern_scores(weights, encoding.tokens) if len(encoding.tokens) > 2 else {}
+        if len(_BERT_CACHE) > _BERT_CACHE_SIZE:  # keep the model, forget the texts
+            for key in [k for k in _BERT_CACHE if k != "model"]:
+                del _BERT_CACHE[key]
+        _BERT_CACHE[text] = encoding, weights, scores
+    return _BERT_CACHE[text]
+
+
+def _bert_notes(text: str, tokens: list[str], dropped: int) -> list[str]:
+    notes = []
+    if dropped:
+        notes.append(
+            f"That is {len(tokens) + dropped} positions with [CLS] and [SEP]; the model has "
+            f"{len(tokens)}, so the last {dropped} pieces were dropped."
+        )
+    if any("가" <= ch <= "힣" or "ᄀ" <= ch <= "ᇿ" for ch in text):
+        notes.append(
+            "This model reads English only (an uncased English vocabulary): Korean words become "
+            "[UNK], or loose jamo (the letters of a syllable) as pieces. What you see is what "
+            "the model reads."
+        )
+    unknown = tokens.count("[UNK]")
+    if unknown:
+        pieces = len(tokens) - 2
+        notes.append(f"{unknown} of the {pieces} pieces are [UNK] (not in the vocabulary).")
+    return notes
+
+
+def bert_heads_view(sentence: str = SENTENCE, layer: int = 0, head: int = 2) -> BertHeadsView:
+    """Every head's weights in one layer of all-MiniLM-L6-v2 for a sentence, and how much each
+    head of every layer attends to the previous token, the next token, [CLS] / [SEP] and the
+    same word (`helpers.bert.head_pattern_scores`).
+
+    The sentence is cut by `helpers.bert.WordPiece`; beyond the model's 512 positions it is
+    truncated, with a message; empty input gets a friendly message; Korean text is shown as the
+    English model reads it, with a note. layer and head (from 0) are moved into range.
+    """
+    from helpers.bert import HEAD_PATTERNS
+
+    if not isinstance(sentence, str):
+        return BertHeadsView([], None, 0, 0, None, "", "The sentence must be text.")
+    encoding, weights, scores = _bert_heads(sentence)
+    if len(encoding.tokens) <= 2:
+        return BertHeadsView(
+            [],
+            None,
+            0,
+            0,
+            None,
+            "",
+            "Type a sentence: I need at least one word to show what BERT's heads attend to.",
+        )
+    n_layers, n_heads = weights.shape[:2]
+    layer, head = min(max(layer, 0), n_layers - 1), min(max(head, 0), n_heads - 1)
+    values = {p: scores[p][layer, head] for p in HEAD_PATTERNS}
+    shown = " · ".join(f"{p} {v:.2f}" if np.isfinite(v) else f"{p} –" for p, v in values.items())
+    best = max((v, p) for p, v in values.items() if np.isfinite(v))
+    kind = f": a {best[1]} head" if best[0] >= 0.5 else ""
+    caption = f"layer {layer + 1}, head {head + 1}{kind}\n{shown}"
+    return BertHeadsView(
+        list(encoding.tokens),
+        weights[layer].astype(float),  # (H, T, T), a copy: the cache stays as computed
+        layer,
+        head,
+        {p: s.copy() for p, s in scores.items()},
+        caption,
+        " ".join(_bert_notes(sentence, encoding.tokens, encoding.dropped)),
+    )
+
+
+def bert_heads_explorer(sentence: str = SENTENCE, layer: int = 1, head: int = 3) -> W.VBox:
+    """Pick a layer and a head of the real BERT (all-MiniLM-L6-v2), type your own sentence.
+
+    layer and head count from 1, as on the sliders. Taught in 08_real_bert.ipynb.
+    """
+    from helpers.plots import BertHeadsFigure
+
+    text = _sentence_box(sentence)
+    wide = {"description_width": "initial"}
+    layer_slider = W.IntSlider(
+        value=layer, min=1, max=6, description="layer", continuous_update=False, style=wide
+    )
+    head_slider = W.IntSlider(
+        value=head, min=1, max=12, description="head", continuous_update=False, style=wide
+    )
+    message = W.HTML()
+    image = W.Image(format="png")
+    figure = BertHeadsFigure()
+
+    def redraw(*_: object) -> None:
+        view = bert_heads_view(text.value, layer_slider.value - 1, head_slider.value - 1)
+        args = None if view.layer_weights is None else view.figure_args()
+        _show_view(figure, image, message, view.message, args)
+
+    for control in (text, layer_slider, head_slider):
+        control.observe(redraw, names="value")
+    redraw()
+    return W.VBox([text, W.HBox([layer_slider, head_slider]), message, image])
