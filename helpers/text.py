@@ -213,8 +213,6 @@ def bilingual_vectors(tokens: list[str], d_model: int = 512, seed: int = 0) -> T
 
 # --- 06 the decoder's output: the running example as token ids ---------------------------------
 
-KOREAN_SENTENCE = "고양이가 매트 위에 앉았다."  # the translation of SENTENCE, word for word
-KOREAN_TOKENS = tokenize(KOREAN_SENTENCE)  # ['고양이가', '매트', '위에', '앉았다']
 SPECIAL_TOKENS = ("<pad>", "<bos>", "<eos>")
 PAD_ID, BOS_ID, EOS_ID = 0, 1, 2
 
