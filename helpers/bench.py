@@ -2,6 +2,7 @@
 
     python -m helpers.bench            # everything (a few minutes: runs `make test` and a setup)
     python -m helpers.bench --quick    # widget updates and attention kernels only
+    python -m helpers.bench --training # notebook 07: time to 99 %, ours and nn.Transformer's
 
 Medians and ratios only; nothing here is asserted (the machine is shared and noisy).
 Not imported by `import helpers`.
@@ -48,6 +49,7 @@ EXPLORERS = [
     ("02 multi-head explorer", "multi_head_explorer"),
     ("03 positional explorer", "positional_explorer"),
     ("04 depth explorer", "depth_explorer"),
+    ("07 reversal explorer", "reversal_explorer"),
 ]
 SENTENCES = [SENTENCE, "고양이가 매트 위에 앉았다", "A much longer sentence of many more words"]
 
@@ -168,10 +170,16 @@ def whole_runs() -> list[tuple[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip notebook, test and setup runs")
+    parser.add_argument(
+        "--training", action="store_true", help="only notebook 07's time to 99 %% (minutes)"
+    )
     args = parser.parse_args(argv)
-    rows = widget_updates() + attention_kernels()
-    if not args.quick:
-        rows += notebooks() + whole_runs()
+    if args.training:
+        rows = training_speed()
+    else:
+        rows = widget_updates() + attention_kernels()
+    if not (args.quick or args.training):
+        rows += training_speed() + notebooks() + whole_runs()
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
         f" torch {torch.__version__}, {torch.get_num_threads()} torch threads"
@@ -179,14 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     table = ["| what | median / time |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
     text = "\n".join([f"Measured by `make bench` on {machine}.", "", *table, ""])
     print(text)
-    if not args.quick:
+    if not (args.quick or args.training):
         OUT.write_text("# Benchmarks\n\n" + text)
         print(f"written to {OUT.relative_to(ROOT)}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 # --- 07: time to 99 % on digit reversal, our recipe against a typical nn.Transformer set-up ------
@@ -377,3 +381,7 @@ def _speed_row(
     if seconds is None:
         return what, f"not reached in {steps} steps ({accuracy:.1%}; {load} → {_load()})"
     return what, f"{seconds:.0f} s ({steps} steps, {accuracy:.1%}; {load} → {_load()})"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -85,7 +85,7 @@ def build_model(config: TrainConfig) -> Transformer:
 
     With `small_embeddings` the embeddings start as N(0, 1/d_model), as in the paper's code, so
     that embedding · √d_model has the scale of the positional encoding. With torch's default
-    N(0, 1) a token vector is about 11 times longer than its position's (8·√64 = 64 against
+    N(0, 1) a token vector is more than 10 times longer than its position's (8·√64 = 64 against
     √32 ≈ 5.7), and a task that is all about positions (reversal) learns far more slowly.
     """
     with torch.random.fork_rng(devices=[]):
