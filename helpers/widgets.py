@@ -768,9 +768,9 @@ def reversal_explorer(digits: str = "31415926") -> W.VBox:
     )
     head = W.Dropdown(
         description="cross-attention",
-        options=[(f"mean of the {n_heads} heads", None)]
+        options=[(f"mean of the {n_heads} heads", -1)]  # not None: a Dropdown's "no choice"
         + [(f"head {h + 1}", h) for h in range(n_heads)],
-        value=None,
+        value=-1,
         style={"description_width": "initial"},
     )
     message = W.HTML()
@@ -778,7 +778,7 @@ def reversal_explorer(digits: str = "31415926") -> W.VBox:
     figure = ReversalFigure()
 
     def redraw(*_: object) -> None:
-        view = reversal_view(text.value, head.value)
+        view = reversal_view(text.value, None if head.value < 0 else head.value)
         message.value = f"<i>{view.message}</i>" if view.message else ""
         if view.weights is None:
             figure.show_message(view.message)

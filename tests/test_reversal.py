@@ -47,7 +47,9 @@ def test_random_batches_hold_the_task_answer(task):
             assert len(digits) == n and TRAIN_LENGTHS[0] <= n <= TRAIN_LENGTHS[1]
             want = digits[::-1] if task == "reverse" else sorted(digits)
             assert _digits(out) == want and out[n] == EOS and src[n] == EOS
-        assert (b.tgt_in[:, 1:] == b.tgt_out[:, :-1].masked_fill(b.tgt_out[:, :-1] == EOS, PAD)).all()
+        assert (
+            b.tgt_in[:, 1:] == b.tgt_out[:, :-1].masked_fill(b.tgt_out[:, :-1] == EOS, PAD)
+        ).all()
         if same_length:
             assert len(set(b.lengths.tolist())) == 1 and not (b.src == PAD).any()
 

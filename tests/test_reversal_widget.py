@@ -89,8 +89,9 @@ def test_explorer_controls_each_change_the_picture():
     head = next(c for c in parts if isinstance(c, W.Dropdown))
     image = next(c for c in parts if isinstance(c, W.Image))
     message = next(c for c in parts if isinstance(c, W.HTML))
+    assert head.index == 0, "the mean is chosen, and shown, at first"
     before = image.value
-    head.value = 1
+    head.index = 1
     assert image.value != before
     before = image.value
     text.value = "123456789012"
