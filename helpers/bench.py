@@ -226,6 +226,7 @@ class TutorialTransformer(torch.nn.Module):
         self.transformer = torch.nn.Transformer(
             d_model, n_heads, n_layers, n_layers, d_ff, dropout=0.1, batch_first=True
         )
+        self.transformer.encoder.use_nested_tensor = False  # the plain path, no prototype warning
         self.out = torch.nn.Linear(d_model, VOCAB_SIZE)
 
     def _embed(self, tokens: torch.Tensor, embedding: torch.nn.Embedding) -> torch.Tensor:
