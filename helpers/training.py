@@ -41,6 +41,7 @@ from helpers.transformer import Transformer, greedy_decode
 
 __all__ = [
     "CHECKPOINT",
+    "POSITIONS",
     "PROBE_LENGTH",
     "TrainConfig",
     "TrainResult",
@@ -49,6 +50,8 @@ __all__ = [
     "exact_matches",
     "learning_rate",
     "load_checkpoint",
+    "make_optimizer",
+    "one_thread",
     "save_checkpoint",
     "sequence_accuracy",
     "train",
