@@ -4,6 +4,7 @@ computed by pure functions here, tested without a browser in tests/test_widgets.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,10 @@ __all__ = [
     "BertHeadsView",
     "bert_heads_explorer",
     "bert_heads_view",
+    "ReversalView",
+    "progress_bar",
+    "reversal_explorer",
+    "reversal_view",
 ]
 
 
@@ -1229,3 +1234,151 @@ def bert_heads_explorer(sentence: str = SENTENCE, layer: int = 1, head: int = 3)
         control.observe(redraw, names="value")
     redraw()
     return W.VBox([text, W.HBox([layer_slider, head_slider]), message, image])
+
+
+# --- 07 train a tiny Transformer ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReversalView:
+    """What the reversal explorer shows. `weights` is None when there is nothing to draw.
+
+    Shapes: src_labels `(S,)` (the digits, `<eos>`), out_labels `(N,)` (the tokens the model
+    chose, up to its `<eos>`), weights `(N, S)` (cross-attention of the last decoder block, one
+    head or their mean), probs `(N,)` (the probability of each chosen token).
+    """
+
+    src_labels: list[str]
+    out_labels: list[str]
+    weights: np.ndarray | None
+    probs: np.ndarray | None
+    output: str
+    expected: str
+    caption: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.weights is not None and self.output == self.expected
+
+
+def _no_reversal(message: str) -> ReversalView:
+    return ReversalView([], [], None, None, "", "", "", message)
+
+
+def reversal_view(text: str, head: int | None = None, model: object | None = None) -> ReversalView:
+    """Greedy-decode typed digits with the trained model and take its cross-attention.
+
+    Args:
+        text: digits, spaces and commas ignored. Empty, non-digit (Hangul too) and more than
+            `MAX_INPUT` digits get a friendly message; lengths outside training are flagged.
+        head: which head's weights (0-based), None for the mean over the heads.
+        model: a trained `helpers.Transformer`; default the committed checkpoint.
+    """
+    from helpers.reversal import (
+        BOS,
+        EOS,
+        TRAIN_LENGTHS,
+        VOCAB,
+        batch_from_digits,
+        decode_tokens,
+        parse_digits,
+    )
+    from helpers.training import one_thread, trained_model
+    from helpers.transformer import greedy_decode
+
+    try:
+        digits = parse_digits(text)
+    except ValueError as e:
+        return _no_reversal(str(e))
+    model = trained_model() if model is None else model
+    batch = batch_from_digits([digits])
+    with one_thread():
+        result = greedy_decode(model, batch.src, BOS, EOS, max_new_tokens=len(digits) + 3)
+    chosen = result.tokens[0, 1:].tolist()  # (N,)
+    n = chosen.index(EOS) + 1 if EOS in chosen else len(chosen)  # up to and with <eos>
+    cross = result.cross_attention[0, :, :n]  # (H, N, S)
+    n_heads = cross.shape[0]
+    if head is not None and not 0 <= head < n_heads:
+        return _no_reversal(f"There are {n_heads} heads: choose one from 1 to {n_heads}.")
+    weights = cross.mean(dim=0) if head is None else cross[head]  # (H, N, S) -> (N, S)
+    probs = result.probs[0, torch.arange(n), torch.tensor(chosen[:n])]  # (N,)
+    output = decode_tokens(chosen)
+    expected = "".join(str(d) for d in reversed(digits))
+    verdict = "correct ✓" if output == expected else f"expected {expected} ✗"
+    low, high = TRAIN_LENGTHS
+    message = (
+        ""
+        if low <= len(digits) <= high
+        else f"{len(digits)} digits: a length never seen in training ({low}–{high} digits); "
+        "expect mistakes."
+    )
+    return ReversalView(
+        [VOCAB[t] for t in batch.src[0].tolist()],
+        [VOCAB[t] for t in chosen[:n]],
+        weights.numpy().astype(float),
+        probs.numpy().astype(float),
+        output,
+        expected,
+        f"output {output or '(nothing)'}: {verdict}",
+        message,
+    )
+
+
+def reversal_explorer(digits: str = "31415926") -> W.VBox:
+    """Type digits: the trained model's reversal and its cross-attention, per head or averaged.
+
+    Taught in 07_train_a_tiny_transformer.ipynb.
+    """
+    from helpers.plots import ReversalFigure
+    from helpers.training import trained_model
+
+    n_heads = trained_model().decoder.layers[-1].cross_attn.n_heads
+    text = W.Text(
+        value=digits,
+        description="digits",
+        continuous_update=False,
+        layout=W.Layout(width="24em"),
+    )
+    head = W.Dropdown(
+        description="cross-attention",
+        options=[(f"mean of the {n_heads} heads", -1)]  # not None: a Dropdown's "no choice"
+        + [(f"head {h + 1}", h) for h in range(n_heads)],
+        value=-1,
+        style={"description_width": "initial"},
+    )
+    message = W.HTML()
+    image = W.Image(format="png")
+    figure = ReversalFigure()
+
+    def redraw(*_: object) -> None:
+        view = reversal_view(text.value, None if head.value < 0 else head.value)
+        message.value = f"<i>{view.message}</i>" if view.message else ""
+        if view.weights is None:
+            figure.show_message(view.message)
+        else:
+            figure.update(view.src_labels, view.out_labels, view.weights, view.probs, view.caption)
+        image.value = figure.png()
+
+    for control in (text, head):
+        control.observe(redraw, names="value")
+    redraw()
+    return W.VBox([W.HBox([text, head]), message, image])
+
+
+def progress_bar(total: int, description: str = "training") -> tuple[W.HBox, Callable]:
+    """A progress bar for a loop of `total` steps, and the `progress(step, loss)` that moves it.
+
+    Shown in a cell tagged nbval-ignore-output (its text changes with every run).
+    Taught in 07_train_a_tiny_transformer.ipynb.
+    """
+    bar = W.IntProgress(value=0, min=0, max=total, description=description)
+    label = W.Label(value=f"0 / {total}")
+
+    def progress(step: int, loss: float) -> None:
+        if step % 10 and step != total:  # a widget message every 10 steps is plenty
+            return
+        bar.value = step
+        label.value = f"{step} / {total} steps, loss {loss:.3f}"
+
+    return W.HBox([bar, label]), progress

@@ -1,0 +1,48 @@
+"""The anchor of notebook 07's speed figure (helpers.bench): a tutorial nn.Transformer set-up,
+copied into a helpers.Transformer for decoding, and the time-to-accuracy loop."""
+
+import torch
+
+from helpers.bench import TARGET_ACCURACY, TutorialTransformer, time_to_accuracy
+from helpers.reversal import batch_from_digits, random_batch
+from helpers.training import exact_matches, one_thread
+
+
+def test_tutorial_transformer_equals_its_helpers_copy_in_eval_mode():
+    anchor = TutorialTransformer(d_model=32, n_heads=4, d_ff=64, n_layers=2).eval()
+    batch = batch_from_digits([[1, 2, 3], [4, 5, 6, 7, 8]])
+    ours = anchor.to_helpers()
+    with torch.no_grad():
+        torch.testing.assert_close(
+            ours(batch.src, batch.tgt_in), anchor(batch.src, batch.tgt_in), atol=1e-5, rtol=1e-4
+        )
+    assert exact_matches(ours, batch).shape == (2,)
+
+
+def test_dropout_is_on_in_training_only():
+    anchor = TutorialTransformer(d_model=32, n_heads=4, d_ff=64, n_layers=1)
+    batch = batch_from_digits([[1, 2, 3, 4, 5]])
+    with torch.no_grad():
+        assert not torch.equal(anchor(batch.src, batch.tgt_in), anchor(batch.src, batch.tgt_in))
+        anchor.eval()
+        assert torch.equal(anchor(batch.src, batch.tgt_in), anchor(batch.src, batch.tgt_in))
+
+
+def test_time_to_accuracy_stops_at_the_target_or_the_budget(monkeypatch):
+    import helpers.bench as bench
+
+    monkeypatch.setattr(bench, "CHECK_EVERY_S", 0.0)  # evaluate after every step
+    anchor = TutorialTransformer(d_model=16, n_heads=2, d_ff=32, n_layers=1)
+    optimizer = torch.optim.Adam(anchor.parameters(), lr=1e-4)
+    g = torch.Generator().manual_seed(0)
+    scores = iter([0.5, 0.9, TARGET_ACCURACY, 0.0])
+    with one_thread():
+        seconds, steps, accuracy = time_to_accuracy(
+            anchor, optimizer, lambda: random_batch(8, g), lambda: next(scores), budget_s=60.0
+        )
+        assert seconds is not None and seconds > 0 and steps == 3
+        assert accuracy == TARGET_ACCURACY
+        missed = time_to_accuracy(
+            anchor, optimizer, lambda: random_batch(8, g), lambda: 0.0, budget_s=0.0
+        )
+    assert missed == (None, 0, 0.0)
