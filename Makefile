@@ -31,7 +31,7 @@ test: $(READY) ## lint, unit tests, browser tests, and every notebook re-run and
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval --nbval-current-env
 
 notebooks: $(READY) ## re-execute every notebook in place and normalise it (outputs are committed)
-	$(BIN)/python -m helpers.nbtools run $(NOTEBOOKS)
+	$(BIN)/python -m helpers.maintainer.nbtools run $(NOTEBOOKS)
 
 screenshots: $(READY) ## widget screenshots (before/after each control) into figures/screenshots/
 	SCREENSHOTS_DIR=figures/screenshots $(BIN)/python -m pytest tests/browser
@@ -39,7 +39,7 @@ screenshots: $(READY) ## widget screenshots (before/after each control) into fig
 figures: notebooks screenshots ## figures/ : exported by the notebooks, plus the widget screenshots
 
 bench: $(READY) ## speed figures (medians and ratios, never asserted)
-	$(BIN)/python -m helpers.bench
+	$(BIN)/python -m helpers.maintainer.bench
 
 clean:
 	rm -rf $(VENV)

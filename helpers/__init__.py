@@ -11,10 +11,11 @@ from helpers.attention import (
     scaled_dot_product_attention,
 )
 from helpers.blocks import DecoderBlock, EncoderBlock, FeedForward
+from helpers.decoding import greedy_decode
 from helpers.notebook import setup_notebook
 from helpers.positional import sinusoidal_positional_encoding
 from helpers.text import SENTENCE, TOKENS, tokenize, toy_projections, word_vectors
-from helpers.transformer import Decoder, Encoder, Transformer, greedy_decode
+from helpers.transformer import Decoder, Encoder, Transformer
 
 __all__ = [
     "SENTENCE",

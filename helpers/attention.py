@@ -13,12 +13,9 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from helpers.text import FEATURES
-
 __all__ = [
-    "CONSTRUCTED_HEADS",
     "MultiHeadAttention",
-    "constructed_attention",
+    "assert_causal",
     "causal_mask",
     "padding_mask",
     "scaled_dot_product_attention",
@@ -224,120 +221,6 @@ class MultiHeadAttention(nn.Module):
                     lin.bias.copy_(b)
                 mha.W_o.bias.copy_(m.out_proj.bias)
         return mha
-
-
-# The heads built by hand in notebook 02: (name, query feature, key feature). Each one reproduces
-# one of the book's three relations in "The cat sat on the mat". The third is positional in the
-# book; ours keys on the feature "surface", because the word vectors carry no position before
-# notebook 03.
-CONSTRUCTED_HEADS = (
-    ("grammatical: noun → its verb", "noun", "verb"),  # cat → sat
-    ("semantic: animal → a surface", "animal", "surface"),  # cat → mat
-    ("positional: preposition → its place", "preposition", "surface"),  # on → mat
-)
-
-
-def constructed_attention(
-    d_model: int = 512,
-    n_heads: int = 8,
-    strength: float = 5.0,
-    seed: int = 0,
-    relations: Sequence[tuple[str, str, str]] = CONSTRUCTED_HEADS,
-) -> MultiHeadAttention:
-    """Multi-head attention whose first heads are built by hand from `relations`; the rest random.
-
-    Built head h compares one feature of the query word with one feature of the key word (the
-    first dimensions of `helpers.text.feature_vectors`): its query and key use one number each,
-    a·feature, so a match scores a·a / √d_k = `strength` and anything else scores 0, whatever d_k.
-    Random heads get W_q, W_k with N(0, 1/d_model) entries, the scale of `toy_projections`
-    (notebook 01): their scores have variance about 1 whatever d_k. `relations=()` gives a layer
-    of random heads only; random head h is the same whichever heads before it are built.
-
-    Args:
-        d_model: width D. n_heads: heads H (Dk = D / H), at least `len(relations)`.
-        strength: the score of a match, after the 1/√d_k scaling.
-        seed: seeds every random weight. relations: `(name, query feature, key feature)` triples.
-    Returns:
-        a `MultiHeadAttention` in eval mode.
-
-    Taught in 02_multi_head_attention.ipynb.
-    """
-    if n_heads < len(relations):
-        raise ValueError(
-            f"n_heads must be at least {len(relations)} for the built heads, got {n_heads}; "
-            f"pass relations=CONSTRUCTED_HEADS[:{n_heads}] to build only the first {n_heads}"
-        )
-    for _, query_feature, key_feature in relations:
-        for feature in (query_feature, key_feature):
-            if feature not in FEATURES:
-                raise ValueError(f"unknown feature {feature!r}; the features are {FEATURES}")
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        mha = MultiHeadAttention(d_model, n_heads)
-    g = torch.Generator().manual_seed(seed)
-    a = math.sqrt(strength * math.sqrt(mha.d_k))  # (a·a) / √d_k = strength
-    with torch.no_grad():
-        for lin in (mha.W_q, mha.W_k):
-            lin.weight.copy_(torch.randn(d_model, d_model, generator=g) / math.sqrt(d_model))
-            lin.bias.zero_()
-        for h, (_, query_feature, key_feature) in enumerate(relations):
-            rows = slice(h * mha.d_k, (h + 1) * mha.d_k)  # this head's output features
-            for lin, feature in ((mha.W_q, query_feature), (mha.W_k, key_feature)):
-                lin.weight[rows] = 0.0
-                lin.weight[h * mha.d_k, FEATURES.index(feature)] = a
-    return mha.eval()
-
-
-# --- 05 masked and cross-attention ----------------------------------------------------------------
-
-ALIGNED_STRENGTHS = (5.0, 2.0)  # the built heads of `aligned_cross_attention`: sharp, then soft
-
-
-def aligned_cross_attention(
-    d_model: int = 512,
-    n_heads: int = 8,
-    strengths: Sequence[float] = ALIGNED_STRENGTHS,
-    seed: int = 0,
-) -> MultiHeadAttention:
-    """Cross-attention whose first heads align a word with its translation; the rest random.
-
-    Built head h reads the meaning features of `helpers.text.bilingual_vectors` (their first
-    len(MEANINGS) dimensions) into its queries and its keys alike, a·feature each: a decoder word
-    and an encoder word of the same meaning score a·a / √d_k = strengths[h], any other pair 0. The
-    random heads, W_o and W_v are those of `constructed_attention(..., relations=())`: what an
-    untrained layer looks like. A trained translation model learns heads like the built ones.
-
-    Args:
-        d_model: width D. n_heads: heads H (Dk = D / H, at least len(MEANINGS)), at least
-        len(strengths). strengths: the score of a match in each built head. seed: the random
-        weights.
-    Returns:
-        a `MultiHeadAttention` in eval mode; use it as `layer(query=decoder, key=memory,
-        value=memory)`.
-
-    Taught in 05_masked_and_cross_attention.ipynb.
-    """
-    from helpers.text import MEANINGS
-
-    if n_heads < len(strengths):
-        raise ValueError(f"n_heads must be at least {len(strengths)} for the built heads")
-    if any(not s > 0 for s in strengths):
-        raise ValueError(f"the strengths must be positive, got {tuple(strengths)}")
-    mha = constructed_attention(d_model, n_heads, seed=seed, relations=())
-    if mha.d_k < len(MEANINGS):
-        raise ValueError(
-            f"each head needs d_k ≥ {len(MEANINGS)} (one dimension per meaning); "
-            f"d_model / n_heads = {mha.d_k}"
-        )
-    meanings = torch.arange(len(MEANINGS))  # (M,): meaning i is word dimension i
-    with torch.no_grad():
-        for h, strength in enumerate(strengths):
-            a = math.sqrt(strength * math.sqrt(mha.d_k))  # (a·a) / √d_k = strength
-            rows = slice(h * mha.d_k, (h + 1) * mha.d_k)  # this head's output features
-            for lin in (mha.W_q, mha.W_k):
-                lin.weight[rows] = 0.0
-                lin.weight[h * mha.d_k + meanings, meanings] = a  # copy meaning i to feature i
-    return mha
 
 
 def assert_causal(weights: Tensor, tokens: Sequence[str] | None = None) -> None:

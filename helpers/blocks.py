@@ -12,7 +12,12 @@ from torch import Tensor, nn
 
 from helpers.attention import MultiHeadAttention
 
-__all__ = ["DecoderBlock", "EncoderBlock", "FeedForward"]
+__all__ = [
+    "Activation",
+    "DecoderBlock",
+    "EncoderBlock",
+    "FeedForward",
+]
 
 Activation = Literal["relu", "gelu", "gelu_tanh"]
 # "gelu" is the exact GELU, x·Φ(x) with the erf (BERT's and torch's default); "gelu_tanh" is its

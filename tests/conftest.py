@@ -1,7 +1,9 @@
-"""Shared fixtures: deterministic torch, headless matplotlib, and no figure left open."""
+"""Shared fixtures: deterministic torch, headless matplotlib in the series' style, and no figure
+left open."""
 
 import warnings
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -9,7 +11,10 @@ import pytest
 import torch
 from matplotlib.artist import Artist
 
+from helpers.plots import use_style
+
 matplotlib.use("Agg")
+use_style()  # what setup_notebook() applies in a notebook: Hangul-capable fonts, the colours
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +39,26 @@ def draw_warnings() -> Callable[[Artist], list[str]]:
         return [str(w.message) for w in caught]
 
     return draw
+
+
+@pytest.fixture
+def said(capsys: pytest.CaptureFixture[str]) -> Callable[[Callable, Any], str]:
+    """Run an exercise checker as a learner would and return the one line it prints.
+
+    A checker prints exactly one line (✓ … or Not yet: …), writes nothing to stderr, returns
+    None (no stray Out[] in a notebook) and lets no warning escape (e.g. np.exp's overflow).
+    """
+
+    def run(checker: Callable, fn: Any) -> str:
+        capsys.readouterr()  # only what this checker prints
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            result = checker(fn)
+        out, err = capsys.readouterr()
+        assert result is None, "a checker prints; it returns nothing"
+        assert err == ""
+        assert out.endswith("\n") and out.count("\n") == 1, f"expected one line, got {out!r}"
+        assert out.startswith(("✓ ", "Not yet: ")) and "Traceback" not in out, out
+        return out.rstrip("\n")
+
+    return run

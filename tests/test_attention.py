@@ -209,8 +209,7 @@ def test_mha_refuses_unsupported_torch_module():
 
 def test_constructed_heads_show_the_books_three_relations():
     from helpers import TOKENS
-    from helpers.attention import constructed_attention
-    from helpers.text import feature_vectors
+    from helpers.nb02_multi_head_attention.data import constructed_attention, feature_vectors
 
     x = feature_vectors(TOKENS)[None]  # (1, 6, 512)
     with torch.no_grad():

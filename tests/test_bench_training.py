@@ -1,11 +1,13 @@
-"""The anchor of notebook 07's speed figure (helpers.bench): a tutorial nn.Transformer set-up,
-copied into a helpers.Transformer for decoding, and the time-to-accuracy loop."""
+"""The anchor of notebook 07's speed figure (helpers.maintainer.anchor): a tutorial
+nn.Transformer set-up, copied into a helpers.Transformer for decoding, and the time-to-accuracy
+loop."""
 
 import torch
 
-from helpers.bench import TARGET_ACCURACY, TutorialTransformer, time_to_accuracy
-from helpers.reversal import batch_from_digits, random_batch
-from helpers.training import exact_matches, one_thread
+from helpers.maintainer import anchor as anchor_module
+from helpers.maintainer.anchor import TARGET_ACCURACY, TutorialTransformer, time_to_accuracy
+from helpers.nb07_train_a_tiny_transformer.reversal import batch_from_digits, random_batch
+from helpers.nb07_train_a_tiny_transformer.training import exact_matches, one_thread
 
 
 def test_tutorial_transformer_equals_its_helpers_copy_in_eval_mode():
@@ -29,9 +31,7 @@ def test_dropout_is_on_in_training_only():
 
 
 def test_time_to_accuracy_stops_at_the_target_or_the_budget(monkeypatch):
-    import helpers.bench as bench
-
-    monkeypatch.setattr(bench, "CHECK_EVERY_S", 0.0)  # evaluate after every step
+    monkeypatch.setattr(anchor_module, "CHECK_EVERY_S", 0.0)  # evaluate after every step
     anchor = TutorialTransformer(d_model=16, n_heads=2, d_ff=32, n_layers=1)
     optimizer = torch.optim.Adam(anchor.parameters(), lr=1e-4)
     g = torch.Generator().manual_seed(0)

@@ -11,27 +11,28 @@ import torch
 import torch.nn.functional as F
 
 from helpers.bert import (
-    HEAD_PATTERNS,
-    MISTAKES,
     BertConfig,
-    WordPiece,
-    head_pattern_scores,
     load_bert,
-    load_reference,
     load_tokenizer,
     mean_pool,
     model_dir,
     our_name,
-    read_safetensors,
-    reference_gaps,
-    safetensors_header,
     sentence_embeddings,
 )
 from helpers.blocks import EncoderBlock, FeedForward
+from helpers.nb08_real_bert.data import (
+    HEAD_PATTERNS,
+    MISTAKES,
+    head_pattern_scores,
+    load_reference,
+    reference_gaps,
+    tokenization_cases,
+)
+from helpers.safetensors import read_safetensors, safetensors_header
 from helpers.text import SENTENCE
+from helpers.wordpiece import WordPiece
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-CASES = json.loads((FIXTURES / "bert_tokenization.json").read_text(encoding="utf-8"))["cases"]
+CASES = tokenization_cases()
 TOL = 1e-5
 
 

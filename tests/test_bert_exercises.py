@@ -4,13 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.exercises import check_bert_embeddings, check_mean_pool, check_wordpiece
-
-
-def _said(capsys, checker, fn) -> str:
-    checker(fn)
-    return capsys.readouterr().out
-
+from helpers.nb08_real_bert.exercises import check_bert_embeddings, check_mean_pool, check_wordpiece
 
 # --- ★ WordPiece --------------------------------------------------------------------------------
 
@@ -57,8 +51,8 @@ def keeps_going(word, vocab):
     return pieces
 
 
-def test_wordpiece_right(capsys):
-    assert _said(capsys, check_wordpiece, wordpiece).startswith("✓ Right: greedy")
+def test_wordpiece_right(said):
+    assert said(check_wordpiece, wordpiece).startswith("✓ Right: greedy")
 
 
 @pytest.mark.parametrize(
@@ -70,18 +64,18 @@ def test_wordpiece_right(capsys):
         (lambda w, v: [w], "expected ['unaff', '##able']"),
     ],
 )
-def test_wordpiece_hints(capsys, fn, hint):
-    said = _said(capsys, check_wordpiece, fn)
-    assert said.startswith("Not yet:") and hint in said
+def test_wordpiece_hints(said, fn, hint):
+    line = said(check_wordpiece, fn)
+    assert line.startswith("Not yet:") and hint in line
 
 
-def test_wordpiece_without_hashes_is_caught(capsys):
-    said = _said(capsys, check_wordpiece, no_hashes)
-    assert said.startswith("Not yet:") and "expected ['unaff', '##able']" in said
+def test_wordpiece_without_hashes_is_caught(said):
+    line = said(check_wordpiece, no_hashes)
+    assert line.startswith("Not yet:") and "expected ['unaff', '##able']" in line
 
 
-def test_wordpiece_checker_needs_a_function(capsys):
-    assert "pass your function itself" in _said(capsys, check_wordpiece, None)
+def test_wordpiece_checker_needs_a_function(said):
+    assert "pass your function itself" in said(check_wordpiece, None)
 
 
 # --- ★ mean pooling -------------------------------------------------------------------------
@@ -92,8 +86,8 @@ def mean_pool(hidden, lengths):
     return F.normalize((hidden * keep).sum(1) / keep.sum(1), dim=-1)
 
 
-def test_mean_pool_right(capsys):
-    assert _said(capsys, check_mean_pool, mean_pool).startswith("✓ Right")
+def test_mean_pool_right(said):
+    assert said(check_mean_pool, mean_pool).startswith("✓ Right")
 
 
 @pytest.mark.parametrize(
@@ -104,9 +98,9 @@ def test_mean_pool_right(capsys):
         (lambda h, n: h.mean(-1), "the shape is"),
     ],
 )
-def test_mean_pool_hints(capsys, fn, hint):
-    said = _said(capsys, check_mean_pool, fn)
-    assert said.startswith("Not yet:") and hint in said
+def test_mean_pool_hints(said, fn, hint):
+    line = said(check_mean_pool, fn)
+    assert line.startswith("Not yet:") and hint in line
 
 
 # --- ★★ BERT's input embeddings ----------------------------------------------------------------
@@ -124,9 +118,9 @@ def embeddings(ids, model, token_type=True, layer_norm=True, position=True, eps=
     return F.layer_norm(x, (x.shape[-1],), e.norm.weight, e.norm.bias, eps or model.config.eps)
 
 
-def test_bert_embeddings_right(capsys):
+def test_bert_embeddings_right(said):
     with torch.no_grad():
-        assert _said(capsys, check_bert_embeddings, embeddings).startswith("✓ Right")
+        assert said(check_bert_embeddings, embeddings).startswith("✓ Right")
 
 
 @pytest.mark.parametrize(
@@ -138,6 +132,6 @@ def test_bert_embeddings_right(capsys):
         ({"eps": 1e-5}, "not torch's default 1e-5"),
     ],
 )
-def test_bert_embeddings_hints(capsys, kwargs, hint):
-    said = _said(capsys, check_bert_embeddings, lambda ids, m: embeddings(ids, m, **kwargs))
-    assert said.startswith("Not yet:") and hint in said
+def test_bert_embeddings_hints(said, kwargs, hint):
+    line = said(check_bert_embeddings, lambda ids, m: embeddings(ids, m, **kwargs))
+    assert line.startswith("Not yet:") and hint in line

@@ -4,13 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from helpers import (
-    DecoderBlock,
-    EncoderBlock,
-    FeedForward,
-    causal_mask,
-    padding_mask,
-)
+from helpers import DecoderBlock, EncoderBlock, FeedForward, causal_mask, padding_mask
 
 ATOL = 1e-5
 CONFIGS = [  # d_model, n_heads, d_ff, activation, batch, T, S

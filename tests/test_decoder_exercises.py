@@ -5,7 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import exercises
+from helpers.nb06_decoder_and_transformer.exercises import (
+    check_output_layer,
+    check_top_k_distribution,
+    check_transformer_parameters,
+)
 
 # --- answers a learner might write ----------------------------------------------------------------
 
@@ -103,19 +107,12 @@ def top_k_overflow(logits, temperature, k):
     return e / e.sum()
 
 
-def _say(capsys, checker, fn) -> str:
-    checker(fn)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out  # one line, never a traceback
-    return out
-
-
 # --- ★ the output layer ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("fn", [output_layer, output_layer_torch])
-def test_output_layer_right(capsys, fn):
-    out = _say(capsys, exercises.check_output_layer, fn)
+def test_output_layer_right(said, fn):
+    out = said(check_output_layer, fn)
     assert out.startswith("✓ Right") and "'앉았다' at p = 0.2019" in out
 
 
@@ -131,16 +128,16 @@ def test_output_layer_right(capsys, fn):
         (None, "pass your function itself"),
     ],
 )
-def test_output_layer_hints(capsys, fn, hint):
-    out = _say(capsys, exercises.check_output_layer, fn)
+def test_output_layer_hints(said, fn, hint):
+    out = said(check_output_layer, fn)
     assert out.startswith("Not yet") and hint in out
 
 
 # --- ★ the parameters of the whole Transformer ----------------------------------------------------
 
 
-def test_transformer_parameters_right(capsys):
-    out = _say(capsys, exercises.check_transformer_parameters, transformer_parameters)
+def test_transformer_parameters_right(said):
+    out = said(check_transformer_parameters, transformer_parameters)
     assert out.startswith("✓ Right") and "63,119,496" in out and "101,007,496" in out
 
 
@@ -158,16 +155,16 @@ def test_transformer_parameters_right(capsys):
         (lambda *a: "many", "one number"),
     ],
 )
-def test_transformer_parameters_hints(capsys, fn, hint):
-    out = _say(capsys, exercises.check_transformer_parameters, fn)
+def test_transformer_parameters_hints(said, fn, hint):
+    out = said(check_transformer_parameters, fn)
     assert out.startswith("Not yet") and hint in out
 
 
 # --- ★★ temperature and top-k ---------------------------------------------------------------------
 
 
-def test_top_k_distribution_right(capsys):
-    out = _say(capsys, exercises.check_top_k_distribution, top_k_distribution)
+def test_top_k_distribution_right(said):
+    out = said(check_top_k_distribution, top_k_distribution)
     assert out.startswith("✓ Right") and "0.3478 at T = 0.5" in out
 
 
@@ -183,6 +180,6 @@ def test_top_k_distribution_right(capsys):
         (lambda logits, t, k: logits[:3], "the shape is (3,)"),
     ],
 )
-def test_top_k_distribution_hints(capsys, fn, hint):
-    out = _say(capsys, exercises.check_top_k_distribution, fn)
+def test_top_k_distribution_hints(said, fn, hint):
+    out = said(check_top_k_distribution, fn)
     assert out.startswith("Not yet") and hint in out

@@ -7,6 +7,13 @@ import pytest
 import torch
 from torch import nn
 
+from helpers.decoding import greedy_decode, next_token_distribution, sample_decode
+from helpers.nb06_decoder_and_transformer.data import (
+    DEMO_SIZES,
+    SOURCE_VOCAB,
+    TARGET_VOCAB,
+    demo_transformer,
+)
 from helpers.text import (
     BOS_ID,
     EOS_ID,
@@ -14,18 +21,9 @@ from helpers.text import (
     KOREAN_TOKENS,
     PAD_ID,
     SENTENCE,
-    SOURCE_VOCAB,
-    TARGET_VOCAB,
     Vocabulary,
 )
-from helpers.transformer import (
-    DEMO_SIZES,
-    Transformer,
-    demo_transformer,
-    greedy_decode,
-    next_token_distribution,
-    sample_decode,
-)
+from helpers.transformer import Transformer
 
 ATOL = 1e-5
 

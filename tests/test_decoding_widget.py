@@ -5,9 +5,17 @@ import ipywidgets as W
 import numpy as np
 import pytest
 
-from helpers import plots
-from helpers.text import SOURCE_VOCAB, TARGET_VOCAB
-from helpers.widgets import DECODE_STEPS, decoding_stepper, decoding_view
+from helpers.nb06_decoder_and_transformer.data import SOURCE_VOCAB, TARGET_VOCAB
+from helpers.nb06_decoder_and_transformer.explorer import (
+    DECODE_STEPS,
+    decoding_stepper,
+    decoding_view,
+)
+from helpers.nb06_decoder_and_transformer.figures import (
+    DecodingFigure,
+    plot_next_token,
+    plot_step_distributions,
+)
 
 VOCAB = TARGET_VOCAB.tokens
 
@@ -17,7 +25,7 @@ VOCAB = TARGET_VOCAB.tokens
 def test_next_token_bars_highlight_the_choice(draw_warnings):
     probs = np.linspace(1, 2, len(VOCAB))
     probs /= probs.sum()
-    ax = plots.plot_next_token(probs, VOCAB, chosen=3, title="t")
+    ax = plot_next_token(probs, VOCAB, chosen=3, title="t")
     bars = ax.containers[0]
     assert [b.get_height() for b in bars] == pytest.approx(probs)
     colours = {
@@ -27,21 +35,21 @@ def test_next_token_bars_highlight_the_choice(draw_warnings):
     assert [t.get_text() for t in ax.get_xticklabels()] == VOCAB
     assert draw_warnings(ax.figure) == []  # Hangul renders
     with pytest.raises(ValueError, match="vocabulary of 11"):
-        plots.plot_next_token(probs[:3], VOCAB)
+        plot_next_token(probs[:3], VOCAB)
 
 
 def test_step_distributions_frame_each_choice(draw_warnings):
     rng = np.random.default_rng(0)
     probs = rng.dirichlet(np.ones(len(VOCAB)), size=3)  # (N, V)
     tokens = [1, 3, 4, 5]
-    ax = plots.plot_step_distributions(probs, VOCAB, tokens)
+    ax = plot_step_distributions(probs, VOCAB, tokens)
     assert ax.images[0].get_array().shape == (3, len(VOCAB))
     frames = [(p.get_x(), p.get_y()) for p in ax.patches]
     assert frames == [(2.5, -0.5), (3.5, 0.5), (4.5, 1.5)]
     assert [t.get_text() for t in ax.get_yticklabels()][0] == "1: <bos> →"
     assert draw_warnings(ax.figure) == []
     with pytest.raises(ValueError, match="one more entry"):
-        plots.plot_step_distributions(probs, VOCAB, tokens[:3])
+        plot_step_distributions(probs, VOCAB, tokens[:3])
 
 
 # --- the pure view --------------------------------------------------------------------------------
@@ -95,7 +103,7 @@ def test_out_of_range_steps_and_bad_settings_get_a_message():
 
 
 def test_decoding_figure_updates_in_place_and_returns_to_the_same_pixels(draw_warnings):
-    fig = plots.DecodingFigure()
+    fig = DecodingFigure()
     fig.update(*decoding_view(1).figure_args())
     axes, first = list(fig.fig.axes), fig.png()
     assert first.startswith(b"\x89PNG")

@@ -1,5 +1,5 @@
-"""helpers.transformer.depth_statistics: the depth experiment of notebook 04, and the stacks'
-final norm copied from torch with its eps."""
+"""The depth experiment of notebook 04 (`experiment.depth_statistics`), and the stacks' final
+norm copied from torch with its eps."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,8 @@ import torch
 from torch import nn
 
 from helpers import TOKENS, Encoder, sinusoidal_positional_encoding, word_vectors
-from helpers.transformer import MAX_DEPTH, Decoder, DepthStats, depth_statistics
+from helpers.nb04_feed_forward_and_encoder.experiment import MAX_DEPTH, DepthStats, depth_statistics
+from helpers.transformer import Decoder
 
 CONFIGS = {  # label: (residual, layer_norm, norm_first)
     "no residual, no LayerNorm": (False, False, False),

@@ -1,14 +1,20 @@
 """Notebook 04's exercise checkers: right answers pass; wrong answers, stubs and None get one
 friendly line, with the hint for their mistake."""
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from helpers import EncoderBlock, exercises
+from helpers import EncoderBlock
+from helpers.nb04_feed_forward_and_encoder.exercises import (
+    _block_parameters,
+    _encoder_input,
+    _layer_norm,
+    check_encoder_parameters,
+    check_layer_norm,
+    check_pre_norm_block,
+)
 
 # --- answers a learner might write ----------------------------------------------------------------
 
@@ -155,47 +161,33 @@ def stub(*args):
 # --- helpers of the tests -------------------------------------------------------------------------
 
 
-def run(capsys, checker, fn) -> str:
-    """Run a checker as a learner would; return its single line."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a checker must not leak a RuntimeWarning
-        result = checker(fn)
-    out, err = capsys.readouterr()
-    assert result is None, "a checker prints; it returns nothing"
-    assert err == ""
-    assert out.endswith("\n") and out.count("\n") == 1, f"expected one line, got {out!r}"
-    assert "Traceback" not in out
-    assert out.startswith(("✓ ", "Not yet: ")), out
-    return out.strip()
-
-
 CHECKERS = [
-    exercises.check_layer_norm,
-    exercises.check_encoder_parameters,
-    exercises.check_pre_norm_block,
+    check_layer_norm,
+    check_encoder_parameters,
+    check_pre_norm_block,
 ]
 RIGHT = [
-    (exercises.check_layer_norm, layer_norm),
-    (exercises.check_layer_norm, layer_norm_torch),
-    (exercises.check_layer_norm, layer_norm_in_place),
-    (exercises.check_encoder_parameters, encoder_parameters),
-    (exercises.check_encoder_parameters, encoder_parameters_counted),
-    (exercises.check_encoder_parameters, encoder_parameters_float),
-    (exercises.check_pre_norm_block, pre_norm_block),
-    (exercises.check_pre_norm_block, pre_norm_block_in_place),
-    (exercises.check_pre_norm_block, pre_norm_block_numpy),
+    (check_layer_norm, layer_norm),
+    (check_layer_norm, layer_norm_torch),
+    (check_layer_norm, layer_norm_in_place),
+    (check_encoder_parameters, encoder_parameters),
+    (check_encoder_parameters, encoder_parameters_counted),
+    (check_encoder_parameters, encoder_parameters_float),
+    (check_pre_norm_block, pre_norm_block),
+    (check_pre_norm_block, pre_norm_block_in_place),
+    (check_pre_norm_block, pre_norm_block_numpy),
 ]
 
 
 @pytest.mark.parametrize(("checker", "fn"), RIGHT, ids=lambda x: x.__name__)
-def test_right_answers_pass(capsys, checker, fn):
-    assert run(capsys, checker, fn).startswith("✓ ")
+def test_right_answers_pass(said, checker, fn):
+    assert said(checker, fn).startswith("✓ ")
 
 
-def test_pass_messages_state_facts(capsys):
-    line = run(capsys, exercises.check_layer_norm, layer_norm)
+def test_pass_messages_state_facts(said):
+    line = said(check_layer_norm, layer_norm)
     assert "mean 0.0000 and standard deviation 1.0000 over its 512 features" in line
-    line = run(capsys, exercises.check_encoder_parameters, encoder_parameters)
+    line = said(check_encoder_parameters, encoder_parameters)
     assert "3,152,384 parameters per block, 67% of them in the FFN and 33% in attention" in line
     assert "6 blocks hold 18,914,306" not in line and "6 blocks hold 18,914,304" in line
     assert "BERT-base's 12 blocks of (768, 3072) 85,054,464" in line
@@ -204,63 +196,61 @@ def test_pass_messages_state_facts(capsys):
 def test_reference_counts_are_the_blocks():
     for d, f in ((512, 2048), (64, 256)):
         block = EncoderBlock(d, 8, f)
-        assert sum(exercises._block_parameters(d, f).values()) == sum(
-            p.numel() for p in block.parameters()
-        )
+        assert sum(_block_parameters(d, f).values()) == sum(p.numel() for p in block.parameters())
 
 
 def test_reference_layer_norm_is_torchs():
-    x = exercises._encoder_input()
+    x = _encoder_input()
     torch_out = nn.LayerNorm(512, dtype=torch.float64)(torch.from_numpy(x)).detach().numpy()
-    np.testing.assert_allclose(exercises._layer_norm(x, 1.0, 0.0, 1e-5), torch_out, atol=1e-12)
+    np.testing.assert_allclose(_layer_norm(x, 1.0, 0.0, 1e-5), torch_out, atol=1e-12)
 
 
-def test_checkers_leave_the_global_rng_alone(capsys):
+def test_checkers_leave_the_global_rng_alone(said):
     torch.manual_seed(5)
     before = torch.rand(2)
     torch.manual_seed(5)
-    run(capsys, exercises.check_pre_norm_block, pre_norm_block)
+    said(check_pre_norm_block, pre_norm_block)
     assert torch.equal(torch.rand(2), before)
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("fn", [None, 3, "layer_norm"], ids=["None", "int", "str"])
-def test_not_a_function(capsys, checker, fn):
-    line = run(capsys, checker, fn)
+def test_not_a_function(said, checker, fn):
+    line = said(checker, fn)
     assert line.startswith("Not yet: pass your function itself")
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
-def test_stub(capsys, checker):
-    assert "returned None. Replace the `return None`" in run(capsys, checker, stub)
+def test_stub(said, checker):
+    assert "returned None. Replace the `return None`" in said(checker, stub)
 
 
 @pytest.mark.parametrize(
     ("checker", "fn", "hint"),
     [
-        (exercises.check_layer_norm, layer_norm_axis0, "axis=-1"),
-        (exercises.check_layer_norm, layer_norm_unbiased, "unbiased variance"),
-        (exercises.check_layer_norm, layer_norm_eps_outside, "inside the square root"),
-        (exercises.check_layer_norm, layer_norm_no_eps, "variance 0: add eps"),
-        (exercises.check_layer_norm, layer_norm_no_affine, "multiply by gamma and add beta"),
-        (exercises.check_encoder_parameters, parameters_no_norms, "LayerNorm has parameters"),
-        (exercises.check_encoder_parameters, parameters_one_norm, "two Add & Norm steps"),
-        (exercises.check_encoder_parameters, parameters_no_w_o, "the output W_o"),
-        (exercises.check_encoder_parameters, parameters_no_biases, "count the biases"),
-        (exercises.check_encoder_parameters, parameters_weights_only, "and the LayerNorms' γ"),
-        (exercises.check_encoder_parameters, parameters_ffn_only, "that is the FFN alone"),
-        (exercises.check_encoder_parameters, parameters_fraction, "a whole number"),
-        (exercises.check_encoder_parameters, parameters_list, "should return one number"),
-        (exercises.check_pre_norm_block, post_norm_block, "is the post-norm block"),
-        (exercises.check_pre_norm_block, pre_norm_first_half, "stops after attention"),
-        (exercises.check_pre_norm_block, pre_norm_no_residual, "forgets the residual"),
-        (exercises.check_pre_norm_block, pre_norm_swapped, "swaps the norms"),
-        (exercises.check_pre_norm_block, pre_norm_tuple, "keep only the output"),
-        (exercises.check_pre_norm_block, pre_norm_wrong_shape, "the shape is (6, 512)"),
+        (check_layer_norm, layer_norm_axis0, "axis=-1"),
+        (check_layer_norm, layer_norm_unbiased, "unbiased variance"),
+        (check_layer_norm, layer_norm_eps_outside, "inside the square root"),
+        (check_layer_norm, layer_norm_no_eps, "variance 0: add eps"),
+        (check_layer_norm, layer_norm_no_affine, "multiply by gamma and add beta"),
+        (check_encoder_parameters, parameters_no_norms, "LayerNorm has parameters"),
+        (check_encoder_parameters, parameters_one_norm, "two Add & Norm steps"),
+        (check_encoder_parameters, parameters_no_w_o, "the output W_o"),
+        (check_encoder_parameters, parameters_no_biases, "count the biases"),
+        (check_encoder_parameters, parameters_weights_only, "and the LayerNorms' γ"),
+        (check_encoder_parameters, parameters_ffn_only, "that is the FFN alone"),
+        (check_encoder_parameters, parameters_fraction, "a whole number"),
+        (check_encoder_parameters, parameters_list, "should return one number"),
+        (check_pre_norm_block, post_norm_block, "is the post-norm block"),
+        (check_pre_norm_block, pre_norm_first_half, "stops after attention"),
+        (check_pre_norm_block, pre_norm_no_residual, "forgets the residual"),
+        (check_pre_norm_block, pre_norm_swapped, "swaps the norms"),
+        (check_pre_norm_block, pre_norm_tuple, "keep only the output"),
+        (check_pre_norm_block, pre_norm_wrong_shape, "the shape is (6, 512)"),
     ],
     ids=lambda x: getattr(x, "__name__", "hint"),
 )
-def test_wrong_answers_get_their_hint(capsys, checker, fn, hint):
-    line = run(capsys, checker, fn)
+def test_wrong_answers_get_their_hint(said, checker, fn, hint):
+    line = said(checker, fn)
     assert line.startswith("Not yet: ")
     assert hint in line, line

@@ -4,16 +4,28 @@ that the figure it drives changes."""
 import numpy as np
 import pytest
 
-from helpers import plots
-from helpers.transformer import depth_statistics
-from helpers.widgets import DEPTH_MAX, depth_explorer, depth_verdict, depth_view
+from helpers.nb04_feed_forward_and_encoder.experiment import depth_statistics
+from helpers.nb04_feed_forward_and_encoder.explorer import (
+    DEPTH_MAX,
+    depth_explorer,
+    depth_verdict,
+    depth_view,
+)
+from helpers.nb04_feed_forward_and_encoder.figures import (
+    DEPTH_STATISTICS,
+    DepthFigure,
+    _decades,
+    plot_activations,
+    plot_layer_norm_effect,
+    plot_layer_statistic,
+)
 
 # --- plot functions -------------------------------------------------------------------------------
 
 
 def test_activations_one_line_per_function(draw_warnings):
     z = np.linspace(-3, 3, 7)
-    ax = plots.plot_activations(z, {"ReLU": np.maximum(z, 0), "GELU": z / 2})
+    ax = plot_activations(z, {"ReLU": np.maximum(z, 0), "GELU": z / 2})
     assert len(ax.get_lines()) == 2 + 2  # two curves, plus the two zero lines
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ReLU", "GELU"]
     assert ax.get_xlabel() and ax.get_ylabel()
@@ -24,7 +36,7 @@ def test_layer_norm_effect_shows_mean_and_std_per_token(draw_warnings):
     rng = np.random.default_rng(0)
     before = rng.normal(2.0, 3.0, size=(3, 50))
     after = (before - before.mean(1, keepdims=True)) / before.std(1, keepdims=True)
-    ax = plots.plot_layer_norm_effect(before, after, ["고양이가", "cat", "mat"])
+    ax = plot_layer_norm_effect(before, after, ["고양이가", "cat", "mat"])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["고양이가", "cat", "mat"]
     assert "50 features" in ax.get_ylabel()
     means = [c.lines[0].get_ydata() for c in ax.containers]
@@ -32,37 +44,37 @@ def test_layer_norm_effect_shows_mean_and_std_per_token(draw_warnings):
     np.testing.assert_allclose(means[0], before.mean(axis=1))
     assert draw_warnings(ax.figure) == []
     with pytest.raises(ValueError, match=r"must both be \(3, D\)"):
-        plots.plot_layer_norm_effect(before, after[:2], ["a", "b", "c"])
+        plot_layer_norm_effect(before, after[:2], ["a", "b", "c"])
 
 
-@pytest.mark.parametrize("statistic", list(plots.DEPTH_STATISTICS))
+@pytest.mark.parametrize("statistic", list(DEPTH_STATISTICS))
 def test_layer_statistic_axes(statistic):
     series = [depth_statistics(4), depth_statistics(4, residual=False, layer_norm=False)]
-    ax = plots.plot_layer_statistic(series, statistic)
+    ax = plot_layer_statistic(series, statistic)
     assert len(ax.get_lines()) == 2
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [s.label for s in series]
-    log = plots.DEPTH_STATISTICS[statistic][1]
+    log = DEPTH_STATISTICS[statistic][1]
     assert ax.get_yscale() == ("log" if log else "linear")
     first = ax.get_lines()[0].get_xdata()
     assert first[0] == (1 if statistic == "param_grad" else 0) and first[-1] == 4
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
-    assert plots.plot_layer_statistic(series, statistic, legend=False).get_legend() is None
+    assert plot_layer_statistic(series, statistic, legend=False).get_legend() is None
     with pytest.raises(ValueError, match="statistic must be one of"):
-        plots.plot_layer_statistic(series, "mean")
+        plot_layer_statistic(series, "mean")
 
 
 def test_decades_cover_the_data_with_a_margin():
-    assert plots._decades(np.array([1.0, 1.0])) == (0.1, 10.0)
-    lo, hi = plots._decades(np.array([1.7e-24, 31.0]))
+    assert _decades(np.array([1.0, 1.0])) == (0.1, 10.0)
+    lo, hi = _decades(np.array([1.7e-24, 31.0]))
     assert (lo, hi) == (pytest.approx(1e-24), pytest.approx(100.0))
-    assert plots._decades(np.array([np.nan, -1.0])) == (0.1, 10.0)
+    assert _decades(np.array([np.nan, -1.0])) == (0.1, 10.0)
 
 
 # --- the live figure ------------------------------------------------------------------------------
 
 
 def test_depth_figure_updates_in_place_and_changes_pixels(draw_warnings):
-    fig = plots.DepthFigure()
+    fig = DepthFigure()
     axes = list(fig.fig.axes)
     view = depth_view(6)
     fig.update(view.stats, view.reference, view.caption)

@@ -3,14 +3,18 @@
 Every checker prints exactly one line, "✓ ..." or "Not yet: ...", and never raises or warns.
 """
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
 
 import helpers
-from helpers import exercises
+from helpers.nb01_self_attention.exercises import (
+    attention_reference,
+    check_attend_one,
+    check_attention,
+    check_softmax_with_temperature,
+    running_qkv,
+)
 
 # --- answers a learner might write ----------------------------------------------------------------
 
@@ -153,29 +157,15 @@ def returns_text(*args):
 # --- helpers of the tests -------------------------------------------------------------------------
 
 
-def run(capsys, checker, fn) -> str:
-    """Run a checker as a learner would; return its single line."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a checker must not leak a RuntimeWarning from np.exp
-        result = checker(fn)
-    out, err = capsys.readouterr()
-    assert result is None, "a checker prints; it returns nothing (no stray Out[] in notebooks)"
-    assert err == ""
-    assert out.endswith("\n") and out.count("\n") == 1, f"expected one line, got {out!r}"
-    assert "Traceback" not in out
-    assert out.startswith(("✓ ", "Not yet: ")), out
-    return out.strip()
-
-
 CHECKERS = [
-    exercises.check_softmax_with_temperature,
-    exercises.check_attend_one,
-    exercises.check_attention,
+    check_softmax_with_temperature,
+    check_attend_one,
+    check_attention,
 ]
 RIGHT = {
-    exercises.check_softmax_with_temperature: [softmax_t, softmax_t_torch, softmax_t_in_place],
-    exercises.check_attend_one: [attend_one, attend_one_torch],
-    exercises.check_attention: [attention, attention_torch],
+    check_softmax_with_temperature: [softmax_t, softmax_t_torch, softmax_t_in_place],
+    check_attend_one: [attend_one, attend_one_torch],
+    check_attention: [attention, attention_torch],
 }
 
 
@@ -187,26 +177,26 @@ RIGHT = {
     [(c, f) for c, fns in RIGHT.items() for f in fns],
     ids=lambda x: x.__name__,
 )
-def test_right_answers_pass(capsys, checker, fn):
-    assert run(capsys, checker, fn).startswith("✓ ")
+def test_right_answers_pass(said, checker, fn):
+    assert said(checker, fn).startswith("✓ ")
 
 
-def test_pass_messages_state_facts(capsys):
-    line = run(capsys, exercises.check_softmax_with_temperature, softmax_t)
+def test_pass_messages_state_facts(said):
+    line = said(check_softmax_with_temperature, softmax_t)
     assert "(largest weight 0.8746)" in line  # the book's scores at temperature 0.1
-    q, k, v = exercises._running_qkv()
+    q, k, v = running_qkv()
     weights = attend_one(q[2], k, v)[0]
     top = helpers.TOKENS[int(weights.argmax())]
     expected = f'"sat" attends most to "{top}" (weight {weights.max():.4f})'
-    assert expected in run(capsys, exercises.check_attend_one, attend_one)
+    assert expected in said(check_attend_one, attend_one)
 
 
 def test_reference_is_the_helpers_attention():
-    q, k, v = exercises._running_qkv()
+    q, k, v = running_qkv()
     want_out, want_w = helpers.scaled_dot_product_attention(
         *(torch.from_numpy(a) for a in (q, k, v))
     )
-    out, w = exercises._attention(q, k, v)
+    out, w = attention_reference(q, k, v)
     np.testing.assert_allclose(w, want_w.numpy(), rtol=1e-10)
     np.testing.assert_allclose(out, want_out.numpy(), rtol=1e-10, atol=1e-12)
 
@@ -216,8 +206,8 @@ def test_reference_is_the_helpers_attention():
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("fn", [None, 3, "softmax"], ids=["None", "int", "str"])
-def test_not_a_function(capsys, checker, fn):
-    line = run(capsys, checker, fn)
+def test_not_a_function(said, checker, fn):
+    line = said(checker, fn)
     assert line.startswith("Not yet: pass your function itself")
     assert "without parentheses" in line
 
@@ -234,23 +224,23 @@ def test_not_a_function(capsys, checker, fn):
     ],
     ids=lambda x: getattr(x, "__name__", "hint"),
 )
-def test_stubs_and_broken_functions(capsys, checker, fn, hint):
-    line = run(capsys, checker, fn)
+def test_stubs_and_broken_functions(said, checker, fn, hint):
+    line = said(checker, fn)
     assert line.startswith("Not yet: ")
     assert hint in line
 
 
-def test_the_committed_stub_message_names_the_function(capsys):
+def test_the_committed_stub_message_names_the_function(said):
     def softmax_with_temperature(scores, temperature=1.0):
         return None
 
-    line = run(capsys, exercises.check_softmax_with_temperature, softmax_with_temperature)
+    line = said(check_softmax_with_temperature, softmax_with_temperature)
     assert line.startswith("Not yet: `softmax_with_temperature(book_scores, 1)` returned None")
 
 
-def test_messages_are_deterministic(capsys):
-    first = run(capsys, exercises.check_attention, attention_naive)
-    assert run(capsys, exercises.check_attention, attention_naive) == first
+def test_messages_are_deterministic(said):
+    first = said(check_attention, attention_naive)
+    assert said(check_attention, attention_naive) == first
 
 
 # --- wrong answers get the hint for their mistake -------------------------------------------------
@@ -259,25 +249,25 @@ def test_messages_are_deterministic(capsys):
 @pytest.mark.parametrize(
     ("checker", "fn", "hint"),
     [
-        (exercises.check_softmax_with_temperature, softmax_t_naive, "Subtract the largest score"),
-        (exercises.check_softmax_with_temperature, softmax_t_times, "divide them by it"),
-        (exercises.check_softmax_with_temperature, softmax_t_ignores, "ignores the temperature"),
-        (exercises.check_softmax_with_temperature, softmax_t_unnormalised, "divide by the sum"),
-        (exercises.check_attend_one, attend_one_unscaled, "divide the scores by √d_k (here √64)"),
-        (exercises.check_attend_one, attend_one_swapped, "weights and output are swapped"),
-        (exercises.check_attend_one, attend_one_wrong_output, "`weights @ V`"),
-        (exercises.check_attend_one, attend_one_scores, "do not sum to 1"),
-        (exercises.check_attention, attention_naive, "each row's own largest score"),
-        (exercises.check_attention, attention_global_max, "each row's own largest score"),
-        (exercises.check_attention, attention_columns, "along the last axis"),
-        (exercises.check_attention, attention_unscaled, "without the scaling"),
-        (exercises.check_attention, attention_transposed, "one row per query"),
-        (exercises.check_attention, attention_swapped, "output and weights are swapped"),
-        (exercises.check_attention, attention_output_only, "should return two things"),
+        (check_softmax_with_temperature, softmax_t_naive, "Subtract the largest score"),
+        (check_softmax_with_temperature, softmax_t_times, "divide them by it"),
+        (check_softmax_with_temperature, softmax_t_ignores, "ignores the temperature"),
+        (check_softmax_with_temperature, softmax_t_unnormalised, "divide by the sum"),
+        (check_attend_one, attend_one_unscaled, "divide the scores by √d_k (here √64)"),
+        (check_attend_one, attend_one_swapped, "weights and output are swapped"),
+        (check_attend_one, attend_one_wrong_output, "`weights @ V`"),
+        (check_attend_one, attend_one_scores, "do not sum to 1"),
+        (check_attention, attention_naive, "each row's own largest score"),
+        (check_attention, attention_global_max, "each row's own largest score"),
+        (check_attention, attention_columns, "along the last axis"),
+        (check_attention, attention_unscaled, "without the scaling"),
+        (check_attention, attention_transposed, "one row per query"),
+        (check_attention, attention_swapped, "output and weights are swapped"),
+        (check_attention, attention_output_only, "should return two things"),
     ],
     ids=lambda x: getattr(x, "__name__", "hint"),
 )
-def test_wrong_answers_get_their_hint(capsys, checker, fn, hint):
-    line = run(capsys, checker, fn)
+def test_wrong_answers_get_their_hint(said, checker, fn, hint):
+    line = said(checker, fn)
     assert line.startswith("Not yet: ")
     assert hint in line, line

@@ -8,29 +8,27 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers import SENTENCE, TOKENS, causal_mask, padding_mask, plots
-from helpers import exercises as ex
-from helpers.attention import (
+from helpers.attention import MultiHeadAttention, assert_causal, scaled_dot_product_attention
+from helpers.nb02_multi_head_attention.data import constructed_attention, feature_vectors
+from helpers.nb05_masked_and_cross_attention.data import (
     ALIGNED_STRENGTHS,
-    MultiHeadAttention,
-    aligned_cross_attention,
-    assert_causal,
-    constructed_attention,
-    scaled_dot_product_attention,
-)
-from helpers.text import (
     BILINGUAL_LEXICON,
-    KOREAN_SENTENCE,
-    KOREAN_TOKENS,
     MEANINGS,
+    aligned_cross_attention,
     bilingual_vectors,
-    feature_vectors,
-    word_vectors,
 )
-from helpers.widgets import (
+from helpers.nb05_masked_and_cross_attention.exercises import (
+    check_causal_mask,
+    check_cross_attention,
+    check_masked_softmax,
+)
+from helpers.nb05_masked_and_cross_attention.explorer import (
     cross_head_titles,
     decoder_attention_explorer,
     decoder_attention_view,
 )
+from helpers.nb05_masked_and_cross_attention.figures import DecoderAttentionFigure, plot_mask
+from helpers.text import KOREAN_SENTENCE, KOREAN_TOKENS, word_vectors
 
 CAT, SAT, ON, MAT = 1, 2, 3, 5  # positions in "The cat sat on the mat."
 TRANSLATION = [CAT, MAT, ON, SAT]  # 고양이가, 매트, 위에, 앉았다 -> their English word
@@ -229,7 +227,7 @@ def test_assert_causal_refuses_bad_input():
 
 
 def test_mask_picture_marks_allowed_and_blocked_cells(draw_warnings):
-    ax = plots.plot_mask(causal_mask(4).numpy(), KOREAN_TOKENS, title="causal")
+    ax = plot_mask(causal_mask(4).numpy(), KOREAN_TOKENS, title="causal")
     marks = [t.get_text() for t in ax.texts]
     assert marks.count("✓") == 10 and marks.count("−∞") == 6
     assert marks[:4] == ["✓", "−∞", "−∞", "−∞"]  # row 0 sees only itself
@@ -239,17 +237,17 @@ def test_mask_picture_marks_allowed_and_blocked_cells(draw_warnings):
 
 
 def test_mask_picture_for_cross_shapes_and_long_masks():
-    ax = plots.plot_mask(np.ones((2, 5), dtype=bool), ["a", "b"], list("vwxyz"))
+    ax = plot_mask(np.ones((2, 5), dtype=bool), ["a", "b"], list("vwxyz"))
     assert len(ax.texts) == 10
-    ax = plots.plot_mask(causal_mask(12).numpy(), [str(i) for i in range(12)])
+    ax = plot_mask(causal_mask(12).numpy(), [str(i) for i in range(12)])
     assert len(ax.texts) == 0  # beyond 8 × 8: no marks
 
 
 def test_mask_picture_refuses_bad_masks():
     with pytest.raises(ValueError, match="must be boolean"):
-        plots.plot_mask(np.ones((2, 2)), ["a", "b"])
+        plot_mask(np.ones((2, 2)), ["a", "b"])
     with pytest.raises(ValueError, match=r"mask \(2, 2\) does not match 3 query"):
-        plots.plot_mask(np.ones((2, 2), dtype=bool), ["a", "b", "c"])
+        plot_mask(np.ones((2, 2), dtype=bool), ["a", "b", "c"])
 
 
 def test_head_grid_with_other_keys(draw_warnings):
@@ -263,13 +261,13 @@ def test_head_grid_with_other_keys(draw_warnings):
         plots.plot_head_grid(w.numpy(), KOREAN_TOKENS, key_tokens=TOKENS[:5])
 
 
-def _draw(fig: plots.DecoderAttentionFigure, **kwargs) -> bytes:
+def _draw(fig: DecoderAttentionFigure, **kwargs) -> bytes:
     fig.update(*decoder_attention_view(**kwargs).figure_args())
     return fig.png()
 
 
 def test_figure_moves_only_data_for_step_mask_and_head(draw_warnings):
-    fig = plots.DecoderAttentionFigure()
+    fig = DecoderAttentionFigure()
     first = _draw(fig)
     axes = list(fig.fig.axes)
     seen = {first}
@@ -285,7 +283,7 @@ def test_figure_moves_only_data_for_step_mask_and_head(draw_warnings):
 
 
 def test_figure_marks_hidden_words_and_the_leak():
-    fig = plots.DecoderAttentionFigure()
+    fig = DecoderAttentionFigure()
     _draw(fig, step=1)
     assert [t.get_text() for t in fig._hidden] == ["", "", "hidden", "hidden"]
     assert [b.get_height() for b in fig._bars][2:] == [0.0, 0.0]
@@ -304,7 +302,7 @@ def test_figure_marks_hidden_words_and_the_leak():
 
 
 def test_figure_refuses_what_it_cannot_draw_and_recovers_after_a_message():
-    fig = plots.DecoderAttentionFigure()
+    fig = DecoderAttentionFigure()
     view = decoder_attention_view()
     args = list(view.figure_args())
     with pytest.raises(ValueError, match="do not fit 4 decoder and 6 encoder words"):
@@ -475,7 +473,7 @@ def _cross_attention(y, x, w_q, w_k, w_v, scale=True):
     ],
 )
 def test_check_causal_mask(capsys, fn, expected):
-    ex.check_causal_mask(fn)
+    check_causal_mask(fn)
     assert expected in capsys.readouterr().out
 
 
@@ -502,7 +500,7 @@ def _naive_masked_softmax(scores, mask):
     ],
 )
 def test_check_masked_softmax(capsys, fn, expected):
-    ex.check_masked_softmax(fn)
+    check_masked_softmax(fn)
     assert expected in capsys.readouterr().out
 
 
@@ -518,12 +516,12 @@ def test_check_masked_softmax(capsys, fn, expected):
     ],
 )
 def test_check_cross_attention(capsys, fn, expected):
-    ex.check_cross_attention(fn)
+    check_cross_attention(fn)
     assert expected in capsys.readouterr().out
 
 
 def test_checkers_never_raise(capsys):
-    for check in (ex.check_causal_mask, ex.check_masked_softmax, ex.check_cross_attention):
+    for check in (check_causal_mask, check_masked_softmax, check_cross_attention):
         check(None)
         check(lambda *a: 1 / 0)
     out = capsys.readouterr().out.splitlines()

@@ -7,8 +7,13 @@ import pytest
 import torch
 
 from helpers import TOKENS, MultiHeadAttention, tokenize, word_vectors
-from helpers.attention import CONSTRUCTED_HEADS, constructed_attention
-from helpers.text import FEATURES, LEXICON, feature_vectors
+from helpers.nb02_multi_head_attention.data import (
+    CONSTRUCTED_HEADS,
+    FEATURES,
+    LEXICON,
+    constructed_attention,
+    feature_vectors,
+)
 
 CAT, SAT, ON, MAT = (TOKENS.index(w) for w in ("cat", "sat", "on", "mat"))
 RELATIONS = [(CAT, SAT), (CAT, MAT), (ON, MAT)]  # the book's three, one per built head

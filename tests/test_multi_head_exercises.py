@@ -8,17 +8,12 @@ import pytest
 import torch
 
 from helpers import scaled_dot_product_attention
-from helpers.exercises import check_build_head, check_multi_head_attention, check_split_heads
-from helpers.text import FEATURES
-
-
-def _said(capsys) -> str:
-    out = capsys.readouterr()
-    assert out.err == ""
-    lines = out.out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
-
+from helpers.nb02_multi_head_attention.data import FEATURES
+from helpers.nb02_multi_head_attention.exercises import (
+    check_build_head,
+    check_multi_head_attention,
+    check_split_heads,
+)
 
 # --- ★ split_heads --------------------------------------------------------------------------------
 
@@ -28,18 +23,16 @@ def split_heads(x, n_heads):
     return x.view(b, t, n_heads, d // n_heads).transpose(1, 2)  # (B, T, D) -> (B, H, T, Dk)
 
 
-def test_split_heads_right(capsys):
-    check_split_heads(split_heads)
-    assert _said(capsys).startswith("✓ Right. Head h is simply features")
+def test_split_heads_right(said):
+    assert said(check_split_heads, split_heads).startswith("✓ Right. Head h is simply features")
 
 
-def test_split_heads_numpy_answer_is_accepted(capsys):
+def test_split_heads_numpy_answer_is_accepted(said):
     def in_numpy(x, n_heads):
         b, t, d = x.shape
         return np.swapaxes(x.numpy().reshape(b, t, n_heads, d // n_heads), 1, 2)
 
-    check_split_heads(in_numpy)
-    assert _said(capsys).startswith("✓")
+    assert said(check_split_heads, in_numpy).startswith("✓")
 
 
 @pytest.mark.parametrize(
@@ -53,15 +46,13 @@ def test_split_heads_numpy_answer_is_accepted(capsys):
         (lambda x, h: "heads", "should be an array of numbers"),
     ],
 )
-def test_split_heads_hints(fn, hint, capsys):
-    check_split_heads(fn)
-    said = _said(capsys)
-    assert said.startswith("Not yet:") and hint in said
+def test_split_heads_hints(fn, hint, said):
+    line = said(check_split_heads, fn)
+    assert line.startswith("Not yet:") and hint in line
 
 
-def test_split_heads_not_a_function(capsys):
-    check_split_heads(None)
-    assert "pass your function itself" in _said(capsys)
+def test_split_heads_not_a_function(said):
+    assert "pass your function itself" in said(check_split_heads, None)
 
 
 # --- ★★ multi_head_attention ----------------------------------------------------------------------
@@ -79,9 +70,10 @@ def _mha(scale_by_d_model=False, w_o=True, transpose_back=True):
     return multi_head_attention
 
 
-def test_multi_head_attention_right(capsys):
-    check_multi_head_attention(_mha())
-    assert _said(capsys).startswith("✓ Right: your function equals helpers.MultiHeadAttention")
+def test_multi_head_attention_right(said):
+    assert said(check_multi_head_attention, _mha()).startswith(
+        "✓ Right: your function equals helpers.MultiHeadAttention"
+    )
 
 
 @pytest.mark.parametrize(
@@ -97,21 +89,20 @@ def test_multi_head_attention_right(capsys):
         ),
     ],
 )
-def test_multi_head_attention_hints(fn, hint, capsys):
-    check_multi_head_attention(fn)
-    said = _said(capsys)
-    assert said.startswith("Not yet:") and hint in said, said
+def test_multi_head_attention_hints(fn, hint, said):
+    line = said(check_multi_head_attention, fn)
+    assert line.startswith("Not yet:") and hint in line, said
 
 
-def test_multi_head_attention_does_not_touch_the_inputs_it_shares(capsys):
+def test_multi_head_attention_does_not_touch_the_inputs_it_shares(said):
     def vandal(X, W_q, W_k, W_v, W_o, n_heads):
         W_q.zero_()
         return _mha()(X, W_q, W_k, W_v, W_o, n_heads)
 
-    check_multi_head_attention(vandal)  # zeroing its own copy of W_q gives uniform weights
-    assert _said(capsys).startswith("Not yet:")
-    check_multi_head_attention(_mha())  # and the reference is intact afterwards
-    assert _said(capsys).startswith("✓")
+    # zeroing its own copy of W_q gives uniform weights
+    assert said(check_multi_head_attention, vandal).startswith("Not yet:")
+    # and the reference is intact afterwards
+    assert said(check_multi_head_attention, _mha()).startswith("✓")
 
 
 # --- ★★ build_head --------------------------------------------------------------------------------
@@ -125,9 +116,8 @@ def build_head(d_model, d_k, query_feature, key_feature, strength):
     return W_q, W_k
 
 
-def test_build_head_right(capsys):
-    check_build_head(build_head)
-    assert _said(capsys) == (
+def test_build_head_right(said):
+    assert said(check_build_head, build_head) == (
         '✓ Right. Your head makes "sat" put 0.9674 of its attention on "cat": '
         "the verb finds who did it."
     )
@@ -149,7 +139,6 @@ def _leaky(d, dk, qf, kf, s):
         (lambda d, dk, qf, kf, s: build_head(d, dk, qf, kf, 2 * s), "is 10.0000, not 5"),
     ],
 )
-def test_build_head_hints(fn, hint, capsys):
-    check_build_head(fn)
-    said = _said(capsys)
-    assert said.startswith("Not yet:") and hint in said, said
+def test_build_head_hints(fn, hint, said):
+    line = said(check_build_head, fn)
+    assert line.startswith("Not yet:") and hint in line, said

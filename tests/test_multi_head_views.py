@@ -5,9 +5,15 @@ import numpy as np
 import pytest
 
 from helpers import SENTENCE, TOKENS, plots
-from helpers.attention import CONSTRUCTED_HEADS
-from helpers.plots import MultiHeadFigure, plot_attention_lines, plot_head_grid
-from helpers.widgets import HEAD_CHOICES, multi_head_explorer, multi_head_view
+from helpers.nb02_multi_head_attention.data import CONSTRUCTED_HEADS
+from helpers.nb02_multi_head_attention.explorer import (
+    _MULTI_HEAD_CACHE,
+    HEAD_CHOICES,
+    multi_head_explorer,
+    multi_head_view,
+)
+from helpers.nb02_multi_head_attention.figures import MultiHeadFigure, plot_attention_lines
+from helpers.plots import plot_head_grid
 
 
 def _rows(h: int, t: int) -> np.ndarray:
@@ -200,12 +206,11 @@ def test_heads_that_do_not_divide_d_model_are_refused_politely():
 
 
 def test_views_are_cached_and_callers_cannot_spoil_the_cache():
-    from helpers import widgets
 
-    widgets._MULTI_HEAD_CACHE.clear()
+    _MULTI_HEAD_CACHE.clear()
     a = multi_head_view(head=0)
     multi_head_view(head=5)  # picking another head recomputes nothing
-    assert len(widgets._MULTI_HEAD_CACHE) == 1
+    assert len(_MULTI_HEAD_CACHE) == 1
     a.weights[:] = 0.0
     np.testing.assert_allclose(multi_head_view().weights.sum(-1), 1.0, atol=1e-6)
 

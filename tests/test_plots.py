@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from helpers import plots
+from helpers.nb01_self_attention.figures import plot_score_spread
 
 
 def test_hangul_labels_render_without_missing_glyphs(draw_warnings):
@@ -40,7 +41,7 @@ def test_bars_one_group_per_label():
 
 
 def test_score_spread_axes():
-    ax = plots.plot_score_spread([4, 16, 64], [4.1, 15.8, 63.0], [1.0, 0.99, 0.98])
+    ax = plot_score_spread([4, 16, 64], [4.1, 15.8, 63.0], [1.0, 0.99, 0.98])
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert len(ax.get_lines()) == 3
 

@@ -1,14 +1,16 @@
 """The checkers of 03_positional_encoding.ipynb: right answers pass; wrong answers, stubs and None
 get one friendly line with the hint for their mistake. Never a traceback, never a warning."""
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
 
 import helpers
-from helpers import exercises
+from helpers.nb03_positional_encoding.exercises import (
+    check_dot_at_offset,
+    check_positional_encoding_halves,
+    check_shift_matrix,
+)
 
 # --- answers a learner might write ----------------------------------------------------------------
 
@@ -126,26 +128,15 @@ def raises(*args):
 # --- helpers of the tests -------------------------------------------------------------------------
 
 
-def run(capsys, checker, fn) -> str:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        result = checker(fn)
-    out, err = capsys.readouterr()
-    assert result is None and err == ""
-    assert out.endswith("\n") and out.count("\n") == 1, f"expected one line, got {out!r}"
-    assert out.startswith(("✓ ", "Not yet: ")) and "Traceback" not in out
-    return out.strip()
-
-
 CHECKERS = [
-    exercises.check_positional_encoding_halves,
-    exercises.check_dot_at_offset,
-    exercises.check_shift_matrix,
+    check_positional_encoding_halves,
+    check_dot_at_offset,
+    check_shift_matrix,
 ]
 RIGHT = {
-    exercises.check_positional_encoding_halves: [halves, halves_torch],
-    exercises.check_dot_at_offset: [dot, dot_from_rows],
-    exercises.check_shift_matrix: [shift, shift_torch],
+    check_positional_encoding_halves: [halves, halves_torch],
+    check_dot_at_offset: [dot, dot_from_rows],
+    check_shift_matrix: [shift, shift_torch],
 }
 
 
@@ -154,23 +145,23 @@ RIGHT = {
     [(c, f) for c, fns in RIGHT.items() for f in fns],
     ids=lambda x: x.__name__,
 )
-def test_right_answers_pass(capsys, checker, fn):
-    assert run(capsys, checker, fn).startswith("✓ ")
+def test_right_answers_pass(said, checker, fn):
+    assert said(checker, fn).startswith("✓ ")
 
 
-def test_pass_messages_state_facts(capsys):
-    assert "PE(0)·PE(5) = 189.5967 in both layouts" in run(
-        capsys, exercises.check_positional_encoding_halves, halves
+def test_pass_messages_state_facts(said):
+    assert "PE(0)·PE(5) = 189.5967 in both layouts" in said(
+        check_positional_encoding_halves, halves
     )
-    line = run(capsys, exercises.check_dot_at_offset, dot)
+    line = said(check_dot_at_offset, dot)
     assert f"{dot(1, 512):.4f} at k = 1" in line and f"{dot(50, 512):.4f} at k = 50" in line
-    assert "[0.5403, 0.5403, 1.0000, 1.0000]" in run(capsys, exercises.check_shift_matrix, shift)
+    assert "[0.5403, 0.5403, 1.0000, 1.0000]" in said(check_shift_matrix, shift)
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("fn", [None, 3, "shift_matrix"], ids=["None", "int", "str"])
-def test_not_a_function(capsys, checker, fn):
-    assert run(capsys, checker, fn).startswith("Not yet: pass your function itself")
+def test_not_a_function(said, checker, fn):
+    assert said(checker, fn).startswith("Not yet: pass your function itself")
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
@@ -184,45 +175,45 @@ def test_not_a_function(capsys, checker, fn):
     ],
     ids=["stub", "raises", "no-arguments", "text"],
 )
-def test_stubs_and_broken_functions(capsys, checker, fn, hint):
-    line = run(capsys, checker, fn)
+def test_stubs_and_broken_functions(said, checker, fn, hint):
+    line = said(checker, fn)
     assert line.startswith("Not yet: ") and hint in line
 
 
-def test_the_committed_stub_message_names_the_function(capsys):
+def test_the_committed_stub_message_names_the_function(said):
     def positional_encoding_halves(n_positions, d_model, base=10000.0):
         return None
 
-    line = run(capsys, exercises.check_positional_encoding_halves, positional_encoding_halves)
+    line = said(check_positional_encoding_halves, positional_encoding_halves)
     assert line.startswith("Not yet: `positional_encoding_halves(6, 4, 10000.0)` (the book's")
 
 
 @pytest.mark.parametrize(
     ("checker", "fn", "hint"),
     [
-        (exercises.check_positional_encoding_halves, halves_interleaved, "is interleaved"),
-        (exercises.check_positional_encoding_halves, halves_cos_first, "cosines first"),
-        (exercises.check_positional_encoding_halves, halves_no_two, "the exponent is 2i/d"),
-        (exercises.check_positional_encoding_halves, halves_fixed_base, "ignores the base"),
-        (exercises.check_positional_encoding_halves, halves_from_one, "positions start at 0"),
-        (exercises.check_positional_encoding_halves, halves_transposed, "one row per position"),
-        (exercises.check_positional_encoding_halves, halves_off, "row 5, column 3: expected"),
-        (exercises.check_dot_at_offset, dot_similarity, "is the cosine similarity"),
-        (exercises.check_dot_at_offset, dot_all_columns, "there are d/2 = 256 sin/cos pairs"),
-        (exercises.check_dot_at_offset, dot_no_two, "the exponent is 2i/d"),
-        (exercises.check_dot_at_offset, dot_sin, "|PE|² = d/2 = 256"),
-        (exercises.check_dot_at_offset, dot_array, "the shape is (1,), expected ()"),
-        (exercises.check_shift_matrix, shift_backwards, "moves k steps backwards"),
-        (exercises.check_shift_matrix, shift_identity, "@ PE(0) should be PE(1)"),
-        (exercises.check_shift_matrix, shift_ignores_zero, "should be the identity"),
+        (check_positional_encoding_halves, halves_interleaved, "is interleaved"),
+        (check_positional_encoding_halves, halves_cos_first, "cosines first"),
+        (check_positional_encoding_halves, halves_no_two, "the exponent is 2i/d"),
+        (check_positional_encoding_halves, halves_fixed_base, "ignores the base"),
+        (check_positional_encoding_halves, halves_from_one, "positions start at 0"),
+        (check_positional_encoding_halves, halves_transposed, "one row per position"),
+        (check_positional_encoding_halves, halves_off, "row 5, column 3: expected"),
+        (check_dot_at_offset, dot_similarity, "is the cosine similarity"),
+        (check_dot_at_offset, dot_all_columns, "there are d/2 = 256 sin/cos pairs"),
+        (check_dot_at_offset, dot_no_two, "the exponent is 2i/d"),
+        (check_dot_at_offset, dot_sin, "|PE|² = d/2 = 256"),
+        (check_dot_at_offset, dot_array, "the shape is (1,), expected ()"),
+        (check_shift_matrix, shift_backwards, "moves k steps backwards"),
+        (check_shift_matrix, shift_identity, "@ PE(0) should be PE(1)"),
+        (check_shift_matrix, shift_ignores_zero, "should be the identity"),
     ],
     ids=lambda x: getattr(x, "__name__", "hint"),
 )
-def test_wrong_answers_get_their_hint(capsys, checker, fn, hint):
-    line = run(capsys, checker, fn)
+def test_wrong_answers_get_their_hint(said, checker, fn, hint):
+    line = said(checker, fn)
     assert line.startswith("Not yet: ") and hint in line, line
 
 
-def test_messages_are_deterministic(capsys):
-    first = run(capsys, exercises.check_shift_matrix, shift_identity)
-    assert run(capsys, exercises.check_shift_matrix, shift_identity) == first
+def test_messages_are_deterministic(said):
+    first = said(check_shift_matrix, shift_identity)
+    assert said(check_shift_matrix, shift_identity) == first

@@ -4,12 +4,14 @@ import numpy as np
 import pytest
 
 from helpers import plots, sinusoidal_positional_encoding
-from helpers.positional import BOOK_PE_TABLE, wavelengths
+from helpers.nb03_positional_encoding.data import BOOK_PE_TABLE
+from helpers.nb03_positional_encoding.figures import plot_encoding_waves, plot_positional_encoding
+from helpers.positional import wavelengths
 
 
 def test_encoding_heatmap_small_table_is_annotated_and_diverging(draw_warnings):
     labels = [f"{p} {t}" for p, t in enumerate(["The", "cat", "sat", "on", "the", "mat"])]
-    ax = plots.plot_positional_encoding(BOOK_PE_TABLE, row_labels=labels, title="책 (book)")
+    ax = plot_positional_encoding(BOOK_PE_TABLE, row_labels=labels, title="책 (book)")
     image = ax.images[0]
     assert image.get_cmap().name == plots.ENCODING_CMAP
     assert image.get_clim() == (-1.0, 1.0)  # symmetric: 0 is white
@@ -23,21 +25,21 @@ def test_encoding_heatmap_small_table_is_annotated_and_diverging(draw_warnings):
 
 def test_encoding_heatmap_large_is_not_annotated_and_frames_a_row():
     pe = sinusoidal_positional_encoding(20, 16).numpy()
-    ax = plots.plot_positional_encoding(pe, highlight_row=5)
+    ax = plot_positional_encoding(pe, highlight_row=5)
     assert len(ax.texts) == 0
     assert len(ax.patches) == 1 and ax.patches[0].get_y() == 4.5
 
 
 def test_encoding_heatmap_checks_its_input():
     with pytest.raises(ValueError, match="matrix"):
-        plots.plot_positional_encoding(np.zeros(4))
+        plot_positional_encoding(np.zeros(4))
     with pytest.raises(ValueError, match="2 row labels for 3 positions"):
-        plots.plot_positional_encoding(np.zeros((3, 4)), row_labels=["a", "b"])
+        plot_positional_encoding(np.zeros((3, 4)), row_labels=["a", "b"])
 
 
 def test_waves_one_trace_per_dimension_with_its_wavelength():
     pe = sinusoidal_positional_encoding(100, 512).numpy()
-    ax = plots.plot_encoding_waves(pe, [0, 1, 128], wavelengths(512).numpy())
+    ax = plot_encoding_waves(pe, [0, 1, 128], wavelengths(512).numpy())
     assert len(ax.get_lines()) == 6  # a trace and its zero line per dimension
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["dim 0 (sin)\nλ = 6.3", "dim 1 (cos)\nλ = 6.3", "dim 128 (sin)\nλ = 62.8"]

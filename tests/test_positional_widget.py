@@ -8,9 +8,15 @@ import numpy as np
 import pytest
 
 from helpers import sinusoidal_positional_encoding
-from helpers.plots import ENCODING_CMAP, PositionalFigure
+from helpers.nb03_positional_encoding.explorer import (
+    PE_MAX_D_MODEL,
+    PE_POSITIONS,
+    positional_explorer,
+    positional_view,
+)
+from helpers.nb03_positional_encoding.figures import PositionalFigure
+from helpers.plots import ENCODING_CMAP
 from helpers.positional import offset_dot_product
-from helpers.widgets import PE_MAX_D_MODEL, PE_POSITIONS, positional_explorer, positional_view
 
 matplotlib.use("Agg")
 

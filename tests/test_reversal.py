@@ -1,9 +1,9 @@
-"""helpers.reversal: the digit tasks' tokens, batches, held-out set and input parsing."""
+"""Notebook 07's reversal task: the digit tasks' tokens, batches, held-out set and input parsing."""
 
 import pytest
 import torch
 
-from helpers.reversal import (
+from helpers.nb07_train_a_tiny_transformer.reversal import (
     BOS,
     EOS,
     PAD,

@@ -3,8 +3,13 @@
 import pytest
 import torch
 
-from helpers import exercises
-from helpers.reversal import BOS, DIGIT_OFFSET, EOS, PAD
+from helpers.nb07_train_a_tiny_transformer import exercises, training
+from helpers.nb07_train_a_tiny_transformer.exercises import (
+    check_shift_right,
+    check_sort_model,
+    check_sort_target,
+)
+from helpers.nb07_train_a_tiny_transformer.reversal import BOS, DIGIT_OFFSET, EOS, PAD
 
 
 def sort_target(digits):
@@ -15,13 +20,6 @@ def shift_right(tgt_out):
     bos = torch.full((tgt_out.shape[0], 1), BOS)
     tgt_in = torch.cat([bos, tgt_out[:, :-1]], dim=1)
     return tgt_in.masked_fill(tgt_in == EOS, PAD)
-
-
-def _printed(capsys, check, fn):
-    check(fn)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out
-    return out
 
 
 @pytest.mark.parametrize(
@@ -38,8 +36,8 @@ def _printed(capsys, check, fn):
         (lambda d: 1 / 0, "raised ZeroDivisionError"),
     ],
 )
-def test_check_sort_target(capsys, fn, expected):
-    assert expected in _printed(capsys, exercises.check_sort_target, fn)
+def test_check_sort_target(said, fn, expected):
+    assert expected in said(check_sort_target, fn)
 
 
 @pytest.mark.parametrize(
@@ -53,15 +51,13 @@ def test_check_sort_target(capsys, fn, expected):
         (lambda t: t.tolist(), "should return a tensor"),
     ],
 )
-def test_check_shift_right(capsys, fn, expected):
-    assert expected in _printed(capsys, exercises.check_shift_right, fn)
+def test_check_shift_right(said, fn, expected):
+    assert expected in said(check_shift_right, fn)
 
 
-def test_check_sort_model(capsys, monkeypatch):
-    from helpers import training
-
-    assert "pass a trained model" in _printed(capsys, exercises.check_sort_model, None)
+def test_check_sort_model(said, monkeypatch):
+    assert "pass a trained model" in said(check_sort_model, None)
     reverser = training.trained_model()  # it reverses, it does not sort
-    assert "Not yet: " in _printed(capsys, exercises.check_sort_model, reverser)
-    monkeypatch.setattr(training, "sequence_accuracy", lambda model, batch: 0.996)
-    assert "✓ 99.6%" in _printed(capsys, exercises.check_sort_model, reverser)
+    assert "Not yet: " in said(check_sort_model, reverser)
+    monkeypatch.setattr(exercises, "sequence_accuracy", lambda model, batch: 0.996)
+    assert "✓ 99.6%" in said(check_sort_model, reverser)

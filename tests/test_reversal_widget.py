@@ -4,13 +4,14 @@ controls, the progress bar, and the training plots."""
 import numpy as np
 import pytest
 
-from helpers.plots import (
+from helpers.nb07_train_a_tiny_transformer.explorer import reversal_explorer, reversal_view
+from helpers.nb07_train_a_tiny_transformer.figures import (
     ReversalFigure,
     plot_attention_snapshots,
     plot_length_accuracy,
     plot_training_curves,
 )
-from helpers.widgets import progress_bar, reversal_explorer, reversal_view
+from helpers.widgets import progress_bar
 
 
 def test_default_view_reverses_with_a_distribution_per_output_step():

@@ -1,4 +1,4 @@
-"""helpers.training: the schedule, one step, evaluation, checkpoints, and the script that made
+"""Notebook 07's training: the schedule, one step, evaluation, checkpoints, and the script that made
 the committed checkpoint (reproduced over its first steps; the full run is `make bench`'s job)."""
 
 from dataclasses import asdict, replace
@@ -6,8 +6,13 @@ from dataclasses import asdict, replace
 import pytest
 import torch
 
-from helpers.reversal import PAD, batch_from_digits, held_out_set, random_batch
-from helpers.training import (
+from helpers.nb07_train_a_tiny_transformer.reversal import (
+    PAD,
+    batch_from_digits,
+    held_out_set,
+    random_batch,
+)
+from helpers.nb07_train_a_tiny_transformer.training import (
     CHECKPOINT,
     PROBE_LENGTH,
     TrainConfig,
@@ -122,8 +127,9 @@ def test_checkpoint_round_trip(tmp_path):
 
 
 def test_the_script_reproduces_the_committed_checkpoint_s_first_steps(tmp_path, capsys):
-    """`python -m helpers.training` with the committed config: its first 60 steps (still in the
-    warm-up, so the same learning rates as the full run) give the committed loss curve."""
+    """`python -m helpers.nb07_train_a_tiny_transformer.training` with the committed config: its
+    first 60 steps (still in the warm-up, so the same learning rates as the full run) give the
+    committed loss curve."""
     _, committed = load_checkpoint()
     steps = 60
     assert main(["--steps", str(steps), "--out", str(tmp_path / "short.pt")]) == 0

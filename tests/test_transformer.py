@@ -5,8 +5,9 @@ import torch
 from torch import nn
 
 from helpers import causal_mask, padding_mask
+from helpers.decoding import greedy_decode
 from helpers.positional import sinusoidal_positional_encoding
-from helpers.transformer import Decoder, Encoder, Transformer, greedy_decode
+from helpers.transformer import Decoder, Encoder, Transformer
 
 ATOL = 1e-5
 

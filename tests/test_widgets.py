@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from helpers import SENTENCE
-from helpers.plots import AttentionFigure
-from helpers.widgets import attention_explorer, attention_view
+from helpers.nb01_self_attention.explorer import attention_explorer, attention_view
+from helpers.nb01_self_attention.figures import AttentionFigure
 
 
 def test_default_view_is_the_running_sentence():

@@ -1,8 +1,8 @@
 """Speed figures of the series, printed as one table and written to figures/benchmarks.md.
 
-    python -m helpers.bench            # everything (a few minutes: runs `make test` and a setup)
-    python -m helpers.bench --quick    # widget updates and attention kernels only
-    python -m helpers.bench --training # notebook 07: time to 99 %, ours and nn.Transformer's
+    make bench                                   # everything (minutes: runs `make test`, a setup)
+    python -m helpers.maintainer.bench --quick     # widget updates and attention kernels only
+    python -m helpers.maintainer.bench --training  # notebook 07: time to 99 %, ours and anchor's
 
 Medians and ratios only; nothing here is asserted (the machine is shared and noisy).
 Not imported by `import helpers`.
@@ -26,9 +26,10 @@ import torch
 import torch.nn.functional as F
 
 from helpers.attention import scaled_dot_product_attention
+from helpers.maintainer.anchor import training_speed
 from helpers.text import SENTENCE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "figures" / "benchmarks.md"
 
 
@@ -214,197 +215,6 @@ def main(argv: list[str] | None = None) -> int:
         OUT.write_text("# Benchmarks\n\n" + text)
         print(f"written to {OUT.relative_to(ROOT)}")
     return 0
-
-
-# --- 07: time to 99 % on digit reversal, our recipe against a typical nn.Transformer set-up ------
-
-TARGET_ACCURACY = 0.99
-CHECK_EVERY_S = 2.0  # evaluate after every 2 s of training (evaluation time is not counted)
-
-
-class TutorialTransformer(torch.nn.Module):
-    """The anchor: a straightforward `nn.Transformer` set-up, as in PyTorch's translation tutorial.
-
-    Token embedding · √d_model + sinusoidal PE, dropout 0.1, `nn.Transformer` (post-norm, final
-    LayerNorms), a linear output; trained with Adam, lr 1e-4 constant, betas (0.9, 0.98), on
-    padded mixed-length batches. `to_helpers()` copies it into a `helpers.Transformer` (dropout is
-    off in evaluation, so the two compute the same), to decode it with `greedy_decode`.
-    Shapes: forward(src `(B, S)`, tgt `(B, T)`) -> logits `(B, T, V)`.
-    """
-
-    def __init__(
-        self, d_model: int = 128, n_heads: int = 8, d_ff: int = 512, n_layers: int = 3
-    ) -> None:
-        from helpers.positional import sinusoidal_positional_encoding
-        from helpers.reversal import VOCAB_SIZE
-        from helpers.training import POSITIONS
-
-        super().__init__()
-        self.d_model, self.n_heads, self.d_ff, self.n_layers = d_model, n_heads, d_ff, n_layers
-        self.src_embed = torch.nn.Embedding(VOCAB_SIZE, d_model)
-        self.tgt_embed = torch.nn.Embedding(VOCAB_SIZE, d_model)
-        pe = sinusoidal_positional_encoding(POSITIONS, d_model).float()  # (P, D)
-        self.register_buffer("pe", pe, persistent=False)
-        self.dropout = torch.nn.Dropout(0.1)
-        self.transformer = torch.nn.Transformer(
-            d_model, n_heads, n_layers, n_layers, d_ff, dropout=0.1, batch_first=True
-        )
-        self.transformer.encoder.use_nested_tensor = False  # the plain path, no prototype warning
-        self.out = torch.nn.Linear(d_model, VOCAB_SIZE)
-
-    def _embed(self, tokens: torch.Tensor, embedding: torch.nn.Embedding) -> torch.Tensor:
-        x = embedding(tokens) * self.d_model**0.5  # (B, T) -> (B, T, D)
-        return self.dropout(x + self.pe[: tokens.shape[1]])
-
-    def forward(self, src: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
-        from helpers.attention import causal_mask
-        from helpers.reversal import PAD
-
-        hidden = self.transformer(
-            self._embed(src, self.src_embed),
-            self._embed(tgt, self.tgt_embed),
-            tgt_mask=~causal_mask(tgt.shape[1]),  # torch's convention: True = blocked
-            src_key_padding_mask=src == PAD,
-            memory_key_padding_mask=src == PAD,
-        )  # (B, T, D)
-        return self.out(hidden)  # (B, T, D) -> (B, T, V)
-
-    def to_helpers(self):  # noqa: ANN201 (a helpers.transformer.Transformer)
-        from helpers.reversal import PAD, VOCAB_SIZE
-        from helpers.training import POSITIONS
-        from helpers.transformer import Decoder, Encoder, Transformer
-
-        ours = Transformer(
-            VOCAB_SIZE,
-            VOCAB_SIZE,
-            self.d_model,
-            self.n_heads,
-            self.d_ff,
-            self.n_layers,
-            max_len=POSITIONS,
-            pad_id=PAD,
-            final_norm=True,
-        )
-        ours.encoder = Encoder.from_torch(self.transformer.encoder)
-        ours.decoder = Decoder.from_torch(self.transformer.decoder)
-        for mine, theirs in (
-            (ours.src_embed, self.src_embed),
-            (ours.tgt_embed, self.tgt_embed),
-            (ours.out, self.out),
-        ):
-            mine.load_state_dict(theirs.state_dict())
-        return ours.eval()
-
-
-def time_to_accuracy(
-    model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer,
-    next_batch: Callable[[], object],
-    evaluate: Callable[[], float],
-    budget_s: float,
-    set_lr: Callable[[int], None] | None = None,
-) -> tuple[float | None, int, float]:
-    """Train until `evaluate()` ≥ TARGET_ACCURACY, checking after every CHECK_EVERY_S of training.
-
-    Returns (training seconds to the target or None if the budget ran out, steps, last accuracy).
-    Only `train_step` is timed: making batches and evaluating are not counted.
-    """
-    from helpers.training import train_step
-
-    trained, step, accuracy, next_check = 0.0, 0, 0.0, CHECK_EVERY_S
-    while trained < budget_s:
-        if set_lr is not None:
-            set_lr(step)
-        batch = next_batch()
-        start = time.perf_counter()
-        train_step(model, optimizer, batch)
-        trained += time.perf_counter() - start
-        step += 1
-        if trained >= next_check:
-            next_check += CHECK_EVERY_S
-            accuracy = evaluate()
-            if accuracy >= TARGET_ACCURACY:
-                return trained, step, accuracy
-    return None, step, accuracy
-
-
-def _load() -> str:
-    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def training_speed(anchor_budget_s: float = 1200.0) -> list[tuple[str, str]]:
-    """Time to 99 % held-out exact-sequence accuracy on digit reversal (notebook 07), both set-ups
-    in one run, one torch thread each (see `helpers.training.one_thread`)."""
-    from helpers.reversal import held_out_set, random_batch
-    from helpers.training import (
-        TrainConfig,
-        build_model,
-        learning_rate,
-        make_optimizer,
-        one_thread,
-        sequence_accuracy,
-    )
-
-    held_out = held_out_set()
-    rows = []
-    config = TrainConfig()
-    with one_thread():
-        ours = build_model(config)
-        optimizer = make_optimizer(ours, config)
-        gen = torch.Generator().manual_seed(config.seed)
-
-        def set_lr(step: int) -> None:
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(step, config)
-
-        before = _load()
-        ours_s, ours_steps, ours_acc = time_to_accuracy(
-            ours,
-            optimizer,
-            lambda: random_batch(config.batch_size, gen, exclude=held_out),
-            lambda: sequence_accuracy(ours, held_out.batch, greedy=False),
-            budget_s=anchor_budget_s,
-            set_lr=set_lr,
-        )
-        rows.append(_speed_row("07 reversal, helpers recipe", ours_s, ours_steps, ours_acc, before))
-
-        torch.manual_seed(0)
-        anchor = TutorialTransformer()
-        adam = torch.optim.Adam(anchor.parameters(), lr=1e-4, betas=(0.9, 0.98), eps=1e-9)
-        gen = torch.Generator().manual_seed(0)
-        before = _load()
-        anchor_s, anchor_steps, anchor_acc = time_to_accuracy(
-            anchor,
-            adam,
-            lambda: random_batch(128, gen, exclude=held_out, same_length=False),
-            lambda: sequence_accuracy(anchor.to_helpers(), held_out.batch, greedy=False),
-            budget_s=anchor_budget_s,
-        )
-        rows.append(
-            _speed_row(
-                "07 reversal, nn.Transformer tutorial set-up",
-                anchor_s,
-                anchor_steps,
-                anchor_acc,
-                before,
-            )
-        )
-    if ours_s is not None and anchor_s is not None:
-        rows.append(
-            ("07 reversal: speed-up (anchor / ours)", f"{anchor_s / ours_s:.1f}× (target ≥ 4×)")
-        )
-    elif ours_s is not None:
-        rows.append(("07 reversal: speed-up (anchor / ours)", f"> {anchor_budget_s / ours_s:.1f}×"))
-    return rows
-
-
-def _speed_row(
-    label: str, seconds: float | None, steps: int, accuracy: float, load: str
-) -> tuple[str, str]:
-    what = f"{label}: time to {TARGET_ACCURACY:.0%}"
-    if seconds is None:
-        return what, f"not reached in {steps} steps ({accuracy:.1%}; {load} → {_load()})"
-    return what, f"{seconds:.0f} s ({steps} steps, {accuracy:.1%}; {load} → {_load()})"
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Maintainer tool: execute notebooks in place and normalise them, or check they are normalised.
 
-    python -m helpers.nbtools run notebooks/*.ipynb     # what `make notebooks` does
-    python -m helpers.nbtools check notebooks/*.ipynb   # exit 1 if one is not as `run` leaves it
+    python -m helpers.maintainer.nbtools run notebooks/*.ipynb    # what `make notebooks` does
+    python -m helpers.maintainer.nbtools check notebooks/*.ipynb  # exit 1: not as `run` leaves it
 
 Normalised = executed (every code cell has an execution count), outputs kept, and nothing that
 changes from one machine or session to another: no saved widget state, no timings, no Python

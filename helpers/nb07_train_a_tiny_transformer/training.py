@@ -1,10 +1,10 @@
 """Train the helpers Transformer on a digit task, evaluate it by greedy decoding, save checkpoints.
 
-    python -m helpers.training                  # train the default model, save the checkpoint
-    python -m helpers.training --steps 200 --out /tmp/x.pt
+    python -m helpers.nb07_train_a_tiny_transformer.training   # the default model -> reversal.pt
+    python -m helpers.nb07_train_a_tiny_transformer.training --steps 200 --out /tmp/x.pt
 
-The committed checkpoint `helpers/checkpoints/reversal.pt` was made by the first command; it
-stores its config and its loss curve, so a test can check that this script reproduces it.
+The committed checkpoint `reversal.pt` (beside this file) was made by the first command; it stores
+its config and its loss curve, so a test can check that this script reproduces it.
 Taught in 07_train_a_tiny_transformer.ipynb.
 """
 
@@ -25,7 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from helpers.reversal import (
+from helpers.decoding import greedy_decode
+from helpers.nb07_train_a_tiny_transformer.reversal import (
     BOS,
     EOS,
     PAD,
@@ -37,7 +38,7 @@ from helpers.reversal import (
     held_out_set,
     random_batch,
 )
-from helpers.transformer import Transformer, greedy_decode
+from helpers.transformer import Transformer
 
 __all__ = [
     "CHECKPOINT",
@@ -50,6 +51,7 @@ __all__ = [
     "exact_matches",
     "learning_rate",
     "load_checkpoint",
+    "main",
     "make_optimizer",
     "one_thread",
     "save_checkpoint",
@@ -59,7 +61,7 @@ __all__ = [
     "trained_model",
 ]
 
-CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "reversal.pt"
+CHECKPOINT = Path(__file__).resolve().parent / "reversal.pt"
 POSITIONS = 32  # the positional table: room for inputs longer than any seen in training
 PROBE_LENGTH = 8  # the length of the sequences whose cross-attention `train` keeps
 

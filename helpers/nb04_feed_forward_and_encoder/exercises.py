@@ -1,0 +1,268 @@
+"""Exercises of 04_feed_forward_and_encoder.ipynb, with their checkers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import torch
+
+from helpers.blocks import EncoderBlock
+from helpers.checking import Case, NotYet, as_array, call, check, close, fmt, fn_name
+from helpers.positional import sinusoidal_positional_encoding
+from helpers.text import TOKENS, word_vectors
+
+__all__ = [
+    "NAN_HINT_LAYER_NORM",
+    "check_encoder_parameters",
+    "check_layer_norm",
+    "check_pre_norm_block",
+]
+
+
+NAN_HINT_LAYER_NORM = (
+    "A row whose entries are all equal has variance 0: add eps to the variance inside the "
+    "square root, np.sqrt(var + eps), so the division stays finite."
+)
+
+
+def _layer_norm(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float, axis: int = -1, ddof: int = 0
+) -> np.ndarray:
+    """(x − mean) / √(var + eps) · γ + β over `axis`, float64 (ddof=0: the biased variance)."""
+    mean = x.mean(axis=axis, keepdims=True)
+    var = x.var(axis=axis, keepdims=True, ddof=ddof)
+    return (x - mean) / np.sqrt(var + eps) * gamma + beta
+
+
+@lru_cache(maxsize=1)
+def _encoder_input() -> np.ndarray:
+    """Word vectors + positional encoding of "The cat sat on the mat.", as in notebook 04."""
+
+    x = word_vectors(TOKENS) + sinusoidal_positional_encoding(len(TOKENS), 512)  # (T, D)
+    return x.numpy().astype(np.float64)
+
+
+def _block_parameters(d_model: int, d_ff: int) -> dict[str, int]:
+    """Parameters of one encoder block, by part: W_q, W_k, W_v, W_o with biases; W_1, W_2 with
+    biases; γ and β of its two LayerNorms."""
+    return {
+        "attention": 4 * (d_model * d_model + d_model),
+        "ffn": 2 * d_model * d_ff + d_ff + d_model,
+        "layer_norm": 2 * 2 * d_model,
+    }
+
+
+def check_layer_norm(fn: Callable[..., Any]) -> None:
+    """Check `fn(x, gamma, beta, eps)` = LayerNorm of every row of x, in NumPy.
+
+    Shapes: x `(T, D)`, gamma and beta `(D,)` -> `(T, D)`.
+    Cases: the running sentence's encoder input (6 × 512, γ = 1, β = 0); 3 × 5 random rows with
+    random γ and β; rows whose spread is tiny or zero (where eps matters).
+    Used in 04_feed_forward_and_encoder.ipynb.
+    """
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        name = fn_name(fn, "layer_norm")
+        rng = np.random.default_rng(4)
+        x = _encoder_input()
+        d = x.shape[1]
+        small = rng.normal(size=(3, 5)) * 3 + 1
+        flat = np.array([[2.0, 2.001, 1.999, 2.0], [5.0, 5.0, 5.0, 5.0]])  # std 7e-4, then 0
+        cases = [
+            Case((x, np.ones(d), np.zeros(d), 1e-5), f"{name}(X, ones, zeros, 1e-5)"),
+            Case(
+                (small, rng.normal(size=5), rng.normal(size=5), 1e-5),
+                f"{name}(x, gamma, beta, 1e-5)",
+                "(3 rows of 5, random γ and β)",
+            ),
+            Case(
+                (flat, np.full(4, 2.0), np.full(4, 0.5), 1e-5),
+                f"{name}(x, gamma, beta, 1e-5)",
+                "(a row of almost equal values, then a row of equal values)",
+            ),
+        ]
+        for case in cases:
+            xs, gamma, beta, eps = case.args
+            got = as_array(call(fn, case), case.label, xs.shape, NAN_HINT_LAYER_NORM)
+            want = _layer_norm(xs, gamma, beta, eps)
+            if close(got, want):
+                continue
+            if close(got, _layer_norm(xs, gamma, beta, eps, axis=0)):
+                raise NotYet(
+                    f"{case.label} normalises each feature over the tokens (axis 0), like "
+                    "BatchNorm. LayerNorm normalises each token over its own features: axis=-1."
+                )
+            if close(got, _layer_norm(xs, gamma, beta, eps, ddof=1)):
+                raise NotYet(
+                    f"{case.label} uses the unbiased variance (divided by D − 1). LayerNorm "
+                    "divides by D: np.var's default, ddof=0 (torch: unbiased=False)."
+                )
+            mean, std = xs.mean(axis=-1, keepdims=True), xs.std(axis=-1, keepdims=True)
+            if close(got, (xs - mean) / (std + eps) * gamma + beta):
+                raise NotYet(
+                    f"{case.label}: eps goes inside the square root, (x − mean) / "
+                    "np.sqrt(var + eps), not after it; it matters when a row barely varies."
+                )
+            if close(got, _layer_norm(xs, 1.0, 0.0, eps)):
+                raise NotYet(
+                    f"{case.label} normalises, but then multiply by gamma and add beta "
+                    "(the learned scale γ and shift β)."
+                )
+            raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
+        out = _layer_norm(x, 1.0, 0.0, 1e-5)
+        return (
+            f"Right. Each of the 6 tokens now has mean {abs(out.mean(axis=1)).max():.4f} and "
+            f"standard deviation {out.std(axis=1).mean():.4f} over its {d} features, and a "
+            "constant row stays finite. That is nn.LayerNorm."
+        )
+
+    check(fn, "check_layer_norm", "layer_norm", verdict)
+
+
+def check_encoder_parameters(fn: Callable[..., Any]) -> None:
+    """Check `fn(d_model, d_ff)` = the number of parameters of one encoder block (an integer).
+
+    Cases: the book's block (512, 2048), BERT-base's (768, 3072) and a small (64, 256).
+    Used in 04_feed_forward_and_encoder.ipynb.
+    """
+
+    def verdict(fn: Callable[..., Any]) -> str:
+        name = fn_name(fn, "encoder_parameters")
+        for d, f in ((512, 2048), (768, 3072), (64, 256)):
+            case = Case((d, f), f"{name}({d}, {f})")
+            got = call(fn, case)
+            if isinstance(got, torch.Tensor) and got.numel() == 1:
+                got = got.item()
+            if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
+                raise NotYet(f"{case.label} should return one number, got {type(got).__name__}")
+            if not float(got).is_integer():
+                raise NotYet(f"{case.label} returned {got}: a count is a whole number.")
+            got = int(got)
+            parts = _block_parameters(d, f)
+            want = sum(parts.values())
+            if got == want:
+                continue
+            misses = {
+                parts["layer_norm"]: "LayerNorm has parameters too: γ and β, d_model each, in "
+                "both Add & Norm steps (4 · d_model).",
+                parts["layer_norm"] // 2: "there are two Add & Norm steps, each with its own "
+                "γ and β.",
+                d * d + d: "four projections in attention: W_q, W_k, W_v and the output W_o.",
+                4 * d + f + d: "count the biases: every nn.Linear has one (4 · d_model in "
+                "attention, d_ff + d_model in the FFN).",
+                4 * d + f + d + parts["layer_norm"]: "count the biases and the LayerNorms' γ "
+                "and β, not only the weight matrices.",
+                parts["attention"] + parts["layer_norm"]: "that is the FFN alone; add attention "
+                "and the two LayerNorms.",
+                parts["ffn"] + parts["layer_norm"]: "that is attention alone; add the FFN and "
+                "the two LayerNorms.",
+            }
+            hint = misses.get(int(want - got))
+            if hint is not None:
+                raise NotYet(f"{case.label} returned {got:,}, {want - got:,} short: {hint}")
+            raise NotYet(f"{case.label} returned {got:,}, expected {want:,}.")
+        parts = _block_parameters(512, 2048)
+        total = sum(parts.values())
+        bert = 12 * sum(_block_parameters(768, 3072).values())
+        return (
+            f"Right: {total:,} parameters per block, {parts['ffn'] / total:.0%} of them in the "
+            f"FFN and {parts['attention'] / total:.0%} in attention; 6 blocks hold {6 * total:,}, "
+            f"and BERT-base's 12 blocks of (768, 3072) {bert:,}."
+        )
+
+    check(fn, "check_encoder_parameters", "encoder_parameters", verdict)
+
+
+def _blocks_for_pre_norm() -> list[tuple[Any, torch.Tensor, str]]:
+    """(post-norm block, x, call) pairs: the book's sizes, and a small block whose two LayerNorms
+    have different γ and β (so that mixing them up shows)."""
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(4)
+        big = EncoderBlock(512, 8, 2048).eval()
+        small = EncoderBlock(16, 2, 32).eval()
+        with torch.no_grad():
+            for p in (*small.norm1.parameters(), *small.norm2.parameters()):
+                p.add_(torch.randn(p.shape) * 0.5)
+        x_small = torch.randn(2, 5, 16)
+    x = torch.from_numpy(_encoder_input()).float()[None]  # (T, D) -> (1, T, D)
+    return [
+        (big, x, "(X, block)"),
+        (small, x_small, "(x, block)"),
+    ]
+
+
+def check_pre_norm_block(fn: Callable[..., Any]) -> None:
+    """Check `fn(x, block)`: the pre-norm version of a post-norm `EncoderBlock`, from its parts.
+
+    Pre-norm: x = x + MHA(Norm1(x)); x = x + FFN(Norm2(x)). The reference is
+    `EncoderBlock(..., norm_first=True)` with the block's weights.
+    Shapes: x `(B, T, D)` -> `(B, T, D)`.
+    Cases: the book's sizes on "The cat sat on the mat.", and a batch of 2 through a small block.
+    Used in 04_feed_forward_and_encoder.ipynb.
+    """
+
+    def verdict(fn: Callable[..., Any]) -> str:
+
+        name = fn_name(fn, "pre_norm_block")
+        for block, x, args in _blocks_for_pre_norm():
+            with torch.random.fork_rng(devices=[]), torch.no_grad():
+                pre = EncoderBlock(
+                    x.shape[-1], block.self_attn.n_heads, block.ffn.d_ff, norm_first=True
+                )
+                pre.load_state_dict(block.state_dict())
+                want = pre.eval()(x).double().numpy()
+
+                def attn(h: torch.Tensor, mha: Any = block.self_attn) -> torch.Tensor:
+                    return mha(h, h, h)[0]
+
+                first_half = (x + attn(block.norm1(x))).double().numpy()
+                no_residual = block.ffn(block.norm2(attn(block.norm1(x)))).double().numpy()
+                h = x + attn(block.norm2(x))
+                swapped = (h + block.ffn(block.norm1(h))).double().numpy()
+                post = block(x).double().numpy()
+            case = Case((x.clone(), block), f"{name}{args}")  # a copy: ours stays intact
+            try:
+                with torch.no_grad():
+                    result = call(fn, case)
+            except NotYet as e:
+                if "tuple" not in str(e):
+                    raise
+                raise NotYet(
+                    f"{e}. block.self_attn(q, k, v) returns (output, weights): keep only the "
+                    "output, `block.self_attn(h, h, h)[0]`."
+                ) from None
+            got = as_array(result, case.label, tuple(x.shape))
+            if close(got, want):
+                continue
+            if close(got, post):
+                raise NotYet(
+                    f"{case.label} is the post-norm block, Norm(x + sublayer(x)). Pre-norm "
+                    "normalises what goes into each sub-layer: x + sublayer(Norm(x))."
+                )
+            if close(got, first_half):
+                raise NotYet(f"{case.label} stops after attention: then x = x + FFN(Norm2(x)).")
+            if close(got, no_residual):
+                raise NotYet(
+                    f"{case.label} forgets the residual connections: add x back after each "
+                    "sub-layer, x = x + sublayer(Norm(x))."
+                )
+            if close(got, swapped):
+                raise NotYet(
+                    f"{case.label} swaps the norms: block.norm1 goes before attention, "
+                    "block.norm2 before the FFN."
+                )
+            raise NotYet(
+                f"{case.label} gave {fmt(got[0, 0])} for the first token, expected "
+                f"{fmt(want[0, 0])}."
+            )
+        return (
+            "Right: x + MHA(Norm1(x)), then x + FFN(Norm2(x)), the same numbers as "
+            "EncoderBlock(norm_first=True) and nn.TransformerEncoderLayer(norm_first=True). "
+            "The residual path now runs from input to output without a single LayerNorm on it."
+        )
+
+    check(fn, "check_pre_norm_block", "pre_norm_block", verdict)

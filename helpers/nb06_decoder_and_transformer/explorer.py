@@ -1,0 +1,203 @@
+"""The decoding stepper of 06_decoder_and_transformer.ipynb: next, reset, greedy or sampled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import ipywidgets as W
+import numpy as np
+import torch
+
+from helpers.decoding import greedy_decode, next_token_distribution, sample_decode
+from helpers.nb06_decoder_and_transformer.data import SOURCE_VOCAB, TARGET_VOCAB, demo_transformer
+from helpers.nb06_decoder_and_transformer.figures import DecodingFigure
+from helpers.text import BOS_ID, EOS_ID, SENTENCE
+from helpers.widgets import Explorer
+
+if TYPE_CHECKING:
+    from helpers.decoding import GreedyResult
+    from helpers.transformer import Transformer
+
+
+__all__ = ["DECODE_STEPS", "DecodingView", "TOP_K_OPTIONS", "decoding_stepper", "decoding_view"]
+
+
+DECODE_STEPS = 8  # the stepper generates at most this many tokens
+
+
+TOP_K_OPTIONS = (("all", 0), ("5", 5), ("3", 3), ("1 (= greedy)", 1))  # 0: keep every token
+
+
+@dataclass(frozen=True)
+class DecodingView:
+    """What the decoding stepper shows at one step. `probs` is None at step 0 (nothing generated).
+
+    Shapes: source `(S,)`, vocab `(V,)`, targets `(1 + step,)` (<bos>, then the chosen tokens),
+    probs `(V,)` (the step's next-token distribution at the chosen temperature and top-k),
+    attention `(DECODE_STEPS, S)` (each step's cross-attention over the source, last decoder
+    block, mean of its heads; NaN after the current step).
+    """
+
+    source: list[str]
+    vocab: list[str]
+    targets: list[str]
+    probs: np.ndarray | None
+    chosen: int | None
+    attention: np.ndarray
+    step: int
+    finished: bool
+    caption: str
+    message: str
+
+    def figure_args(self) -> tuple:
+        """The arguments of `figures.DecodingFigure.update`, in order."""
+        return (
+            self.vocab,
+            self.source,
+            self.targets,
+            self.probs,
+            self.chosen,
+            self.attention,
+            self.caption,
+        )
+
+
+_DECODING_MODEL: list[Transformer] = []  # the demo model, built once on first use
+
+
+_DECODING_RUNS: dict[tuple, GreedyResult] = {}
+
+
+def _decoding_run(sample: bool, temperature: float, top_k: int | None) -> GreedyResult:
+    """The whole run of DECODE_STEPS steps for one setting, cached: a step is then a slice of it
+    (decoding is causal, so the first n steps of a long run are the run of n steps)."""
+
+    key = (True, temperature, top_k) if sample else (False,)
+    if key not in _DECODING_RUNS:
+        if not _DECODING_MODEL:
+            _DECODING_MODEL.append(demo_transformer())
+        model, src = _DECODING_MODEL[0], SOURCE_VOCAB.encode(SENTENCE)  # (1, S)
+        if sample:
+            run = sample_decode(model, src, BOS_ID, EOS_ID, DECODE_STEPS, temperature, top_k)
+        else:
+            run = greedy_decode(model, src, BOS_ID, EOS_ID, DECODE_STEPS)
+        if len(_DECODING_RUNS) >= 64:
+            _DECODING_RUNS.clear()
+        _DECODING_RUNS[key] = run
+    return _DECODING_RUNS[key]
+
+
+def decoding_view(
+    step: int = 1, temperature: float = 1.0, top_k: int | None = None, sample: bool = False
+) -> DecodingView:
+    """Step `step` of decoding "The cat sat on the mat." with the untrained demo Transformer.
+
+    Greedy (`sample=False`) takes the most likely token; the distribution shown is still
+    `next_token_distribution(logits, temperature, top_k)`, to see what those do (they never
+    move the argmax). Sampling draws from it, seeded. A step past the end of the run (the
+    model chose <eos>, or DECODE_STEPS) is moved to the end; a bad temperature or top-k gets a
+    message and the view of step 0.
+    """
+
+    source = SOURCE_VOCAB.decode(SOURCE_VOCAB.encode(SENTENCE)[0])  # (S,)
+    vocab = list(TARGET_VOCAB.tokens)  # (V,)
+    blank = np.full((DECODE_STEPS, len(source)), np.nan)
+    top_k = top_k or None  # 0 and None: every token
+    try:
+        next_token_distribution(torch.zeros(1), temperature, top_k)
+    except ValueError as e:
+        caption = "nothing to show"
+        return DecodingView(source, vocab, ["<bos>"], None, None, blank, 0, False, caption, str(e))
+    run = _decoding_run(sample, float(temperature), top_k)
+    n_steps = run.probs.shape[1]
+    message = ""
+    if not 0 <= step <= n_steps:
+        clamped = min(max(step, 0), n_steps)
+        message = f"The run has steps 0 … {n_steps}; showing step {clamped}."
+        step = clamped
+    tokens = run.tokens[0, : step + 1]  # (1 + step,)
+    targets = TARGET_VOCAB.decode(tokens)
+    attention = blank.copy()
+    attention[:step] = run.cross_attention[0].mean(dim=0)[:step].numpy()  # (H, N, S) -> (N, S)
+    finished = step == n_steps
+    how = (
+        f"sampled (T = {temperature:.2g}, top-k {top_k or 'all'})"
+        if sample
+        else "greedy: the most likely token, at any T and top-k"
+    )
+    if step == 0:
+        probs, chosen, caption = None, None, f"step 0 · {how}"
+    else:
+        with torch.no_grad():
+            p = next_token_distribution(run.logits[0, step - 1], temperature, top_k)  # (V,)
+        probs, chosen = p.numpy().astype(float), int(tokens[-1])
+        picked = f"{vocab[chosen]} (p = {probs[chosen]:.2f})"
+        caption = f"step {step} · {how}: {picked}\ntarget so far: {' '.join(targets)}"
+    if finished:
+        end = "<eos>" if step and targets[-1] == "<eos>" else f"{DECODE_STEPS} tokens"
+        caption += f"  ·  finished ({end})"
+    return DecodingView(
+        source, vocab, targets, probs, chosen, attention, step, finished, caption, message
+    )
+
+
+def decoding_stepper(step: int = 1) -> W.VBox:
+    """Press "next" to generate one token: its distribution, the choice and the step's attention.
+
+    Greedy or sampled, with a temperature and top-k; "reset" goes back to <bos> alone.
+    Taught in 06_decoder_and_transformer.ipynb.
+    """
+
+    wide = {"description_width": "initial"}
+    next_button = W.Button(description="next ▶", tooltip="generate one more token")
+    reset = W.Button(description="reset", tooltip="back to <bos> alone")
+    mode = W.Dropdown(
+        options=[("greedy (argmax)", False), ("sample", True)],
+        value=False,
+        description="decoding",
+        style=wide,
+        layout=W.Layout(width="15em"),
+    )
+    temperature = W.FloatLogSlider(
+        value=1.0,
+        base=10,
+        min=-1,
+        max=1,
+        step=0.1,
+        description="temperature",
+        readout_format=".2g",
+        continuous_update=False,
+        style=wide,
+    )
+    top_k = W.Dropdown(
+        options=TOP_K_OPTIONS,
+        value=0,
+        description="top-k",
+        style=wide,
+        layout=W.Layout(width="11em"),
+    )
+    state = {"step": step, "finished": False}
+
+    def follow(view: DecodingView) -> None:  # the stepper remembers where decoding stands
+        state["step"], state["finished"] = view.step, view.finished
+        next_button.description = "start over ▶" if view.finished else "next ▶"
+
+    explorer = Explorer(
+        DecodingFigure(),
+        lambda: decoding_view(state["step"], temperature.value, top_k.value, mode.value),
+        [[next_button, reset, mode, temperature, top_k]],
+        on_view=follow,
+    )
+
+    def on_next(_: object) -> None:
+        state["step"] = 0 if state["finished"] else state["step"] + 1
+        explorer.redraw()
+
+    def on_reset(_: object) -> None:
+        state["step"] = 0
+        explorer.redraw()
+
+    next_button.on_click(on_next)
+    reset.on_click(on_reset)
+    return explorer.widget

@@ -1,0 +1,176 @@
+"""Figures of 07_train_a_tiny_transformer.ipynb: training curves, attention snapshots, accuracy by
+length, and the reversal explorer's figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+
+from helpers.nb01_self_attention.figures import AttentionFigure
+from helpers.plots import SERIES_COLOURS, WEIGHTS_CMAP, LiveFigure, ax_or_new, tick_tokens
+
+__all__ = [
+    "ReversalFigure",
+    "plot_attention_snapshots",
+    "plot_length_accuracy",
+    "plot_training_curves",
+]
+
+
+def plot_training_curves(
+    loss: Sequence[float],
+    eval_steps: Sequence[int],
+    accuracy: Sequence[float],
+    axes: Sequence[Axes] | None = None,
+    target: float = 0.99,
+) -> np.ndarray:
+    """Training loss per step (left, log scale) and held-out exact-sequence accuracy (right).
+
+    Returns: the two Axes.
+    """
+    if axes is None:
+        fig = plt.figure(figsize=(10.0, 3.4), layout="constrained")
+        axes = fig.subplots(1, 2)
+    ax_loss, ax_acc = axes
+    steps = np.arange(1, len(loss) + 1)
+    ax_loss.semilogy(steps, loss, color=SERIES_COLOURS[0], linewidth=0.8)
+    ax_loss.set_xlabel("training step")
+    ax_loss.set_ylabel("cross-entropy loss (log scale)")
+    ax_loss.set_title("training loss (teacher forcing)")
+    ax_acc.plot(eval_steps, np.asarray(accuracy) * 100, "o-", color=SERIES_COLOURS[1])
+    ax_acc.axhline(target * 100, color="grey", linestyle=":", label=f"{target:.0%}")
+    ax_acc.set_ylim(-2, 102)
+    ax_acc.set_xlabel("training step")
+    ax_acc.set_ylabel("exact-sequence accuracy (%)")
+    ax_acc.set_title("held-out sequences, greedy decoding")
+    ax_acc.legend(frameon=False, loc="lower right")
+    return np.asarray(axes)
+
+
+def _cross_attention_panel(
+    ax: Axes, weights: np.ndarray, src_labels: Sequence[str], tgt_labels: Sequence[str]
+) -> AxesImage:
+    """Cross-attention as a heatmap: decoder queries on rows, source tokens on columns."""
+    im = ax.imshow(
+        weights, cmap=WEIGHTS_CMAP, vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest"
+    )
+    tick_tokens(ax, src_labels, "x")
+    tick_tokens(ax, tgt_labels, "y")
+    ax.spines[:].set_visible(False)
+    return im
+
+
+def plot_attention_snapshots(
+    snapshots: Sequence[np.ndarray],
+    steps: Sequence[int],
+    src_labels: Sequence[str],
+    tgt_labels: Sequence[str],
+) -> np.ndarray:
+    """Cross-attention of one sequence at several points of training, side by side.
+
+    Row t is the decoder's query that predicts target token t (labelled with that token), the
+    columns are the source tokens; one colour scale (0 to 1) and one colour bar.
+    Shapes: snapshots: one `(T, S)` array per step, T = len(tgt_labels), S = len(src_labels).
+    Returns: the Axes, one per snapshot.
+    """
+    if len(snapshots) != len(steps) or not snapshots:
+        raise ValueError(f"{len(snapshots)} snapshots for {len(steps)} steps")
+    for w in snapshots:
+        if np.shape(w) != (len(tgt_labels), len(src_labels)):
+            raise ValueError(
+                f"a snapshot of shape {np.shape(w)} does not fit {len(tgt_labels)} target and "
+                f"{len(src_labels)} source labels"
+            )
+    fig = plt.figure(figsize=(2.4 * len(steps) + 1.0, 2.9), layout="constrained")
+    axes = fig.subplots(1, len(steps), squeeze=False)[0]
+    for ax, w, step in zip(axes, snapshots, steps, strict=True):
+        im = _cross_attention_panel(ax, np.asarray(w), src_labels, tgt_labels)
+        ax.set_title("untrained" if step == 0 else f"after {step} steps", fontsize=10)
+        ax.set_xlabel("source (key)")
+    axes[0].set_ylabel("predicting (query)")
+    fig.colorbar(im, ax=list(axes), label="cross-attention weight", shrink=0.85)
+    return axes
+
+
+def plot_length_accuracy(
+    lengths: Sequence[int],
+    accuracy: Sequence[float],
+    trained: tuple[int, int],
+    ax: Axes | None = None,
+) -> Axes:
+    """Exact-sequence accuracy per input length; the lengths seen in training are shaded."""
+    ax = ax_or_new(ax, figsize=(6.4, 3.2))
+    ax.axvspan(trained[0] - 0.5, trained[1] + 0.5, color="#dddddd", label="lengths in training")
+    ax.plot(lengths, np.asarray(accuracy) * 100, "o-", color=SERIES_COLOURS[0])
+    ax.set_xticks(list(lengths))
+    ax.set_ylim(-2, 102)
+    ax.set_xlabel("number of digits")
+    ax.set_ylabel("exact-sequence accuracy (%)")
+    ax.legend(frameon=False, loc="lower left")
+    return ax
+
+
+class ReversalFigure(LiveFigure):
+    """The reversal explorer's figure: cross-attention of each output step over the input (left),
+    and the probability the model gave each token it chose (right).
+
+    Laid out again only when the input length or the output length changes.
+    Shapes: `update(src_labels (S,), out_labels (N,), weights (N, S), probs (N,), caption)`.
+    Used by `explorer.reversal_explorer` and for its static fallback.
+    """
+
+    def __init__(self, dpi: int = 80) -> None:
+        super().__init__(figsize=(10.0, 4.4), dpi=dpi)
+        self._tokens: tuple[list[str], list[str]] | None = None  # (input, output) labels
+
+    def _build(self, src_labels: list[str], out_labels: list[str]) -> None:
+        self.relayout()
+        self._tokens = (src_labels, out_labels)
+        n = len(out_labels)
+        self.ax_map, self.ax_probs = self.fig.subplots(1, 2, width_ratios=[1.6, 1.0])
+        self._image = _cross_attention_panel(
+            self.ax_map, np.zeros((n, len(src_labels))), src_labels, out_labels
+        )
+        self.ax_map.set_xlabel("input token (key)")
+        self.ax_map.set_ylabel("output token (query that chose it)")
+        self.fig.colorbar(self._image, ax=self.ax_map, label="cross-attention weight", shrink=0.85)
+        self.ax_map.set_title(" ")  # room for the caption
+        self._caption = self.ax_map.text(
+            0.5, 1.02, "", transform=self.ax_map.transAxes, ha="center", va="bottom"
+        )
+        self._bars = self.ax_probs.barh(range(n), np.zeros(n), color=SERIES_COLOURS[0])
+        self.ax_probs.set_yticks(range(n), out_labels, fontsize=8)
+        self.ax_probs.invert_yaxis()  # the same order as the heatmap's rows
+        self.ax_probs.set_xlim(0, 1.0)
+        self.ax_probs.set_xlabel("probability of the chosen token")
+        self.ax_probs.set_title("greedy decoding: how sure")
+        self.dynamic = [self._image, self._caption, *self._bars]
+
+    def update(
+        self,
+        src_labels: Sequence[str],
+        out_labels: Sequence[str],
+        weights: np.ndarray,
+        probs: np.ndarray,
+        caption: str,
+    ) -> Figure:
+        if np.shape(weights) != (len(out_labels), len(src_labels)) or len(probs) != len(out_labels):
+            raise ValueError(
+                f"weights {np.shape(weights)} and {len(probs)} probabilities do not fit "
+                f"{len(out_labels)} outputs and {len(src_labels)} inputs"
+            )
+        if self._tokens != (list(src_labels), list(out_labels)):
+            self._build(list(src_labels), list(out_labels))
+        self._image.set_data(weights)
+        self._caption.set_text(caption)
+        for bar, p in zip(self._bars, probs, strict=True):
+            bar.set_width(p)
+        return self.fig
+
+    show_message = AttentionFigure.show_message  # the same message panel
