@@ -6,8 +6,8 @@ anything or needs `transformers`: the weights are read with `read_safetensors` (
 8-byte header length, a JSON header and the raw tensors), the text is cut by `WordPiece`, and the
 encoder is six `helpers.blocks.EncoderBlock`s (post-norm, exact GELU, BERT's LayerNorm eps) in a
 `helpers.transformer.Encoder`. helpers/nb08_real_bert/bert_reference.npz, written once by
-Hugging Face's `BertModel` (tests/fixtures/make_bert_reference.py), proves it computes the same
-numbers.
+Hugging Face's `BertModel` (tests/nb08_real_bert/make_bert_reference.py), proves it computes the
+same numbers.
 
 Taught in 08_real_bert.ipynb.
 """

@@ -1,5 +1,5 @@
 """Notebook 08's data about the real BERT: what its heads do, and the reference numbers that prove
-our BERT equal to Hugging Face's (written once by tests/fixtures/make_bert_reference.py).
+our BERT equal to Hugging Face's (written once by tests/nb08_real_bert/make_bert_reference.py).
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def head_pattern_scores(
 @lru_cache(maxsize=1)
 def load_reference() -> dict[str, np.ndarray]:
     """The reference numbers of bert_reference.npz beside this file (see
-    tests/fixtures/make_bert_reference.py), as read-only arrays: hidden_states `(L + 1, T, D)`,
-    attentions `(L, H, T, T)`, embedding `(D,)`, similarity_sentences `(N,)`,
+    tests/nb08_real_bert/make_bert_reference.py), as read-only arrays: hidden_states
+    `(L + 1, T, D)`, attentions `(L, H, T, T)`, embedding `(D,)`, similarity_sentences `(N,)`,
     similarity_embeddings `(N, D)`, input_ids `(T,)`."""
     with np.load(REFERENCE_PATH) as f:
         ref = {k: f[k] for k in f.files}
@@ -119,5 +119,5 @@ def reference_gaps(model: BertModel, tokenizer: WordPiece) -> dict[str, float]:
 
 def tokenization_cases() -> list[dict]:
     """The reference tokenizer's answers for a dozen texts (bert_tokenization.json beside this
-    file, written by tests/fixtures/make_bert_reference.py): text, tokens and input_ids each."""
+    file, written by tests/nb08_real_bert/make_bert_reference.py): text, tokens, input_ids."""
     return json.loads(TOKENIZATION_PATH.read_text(encoding="utf-8"))["cases"]

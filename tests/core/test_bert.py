@@ -1,5 +1,5 @@
 """helpers.bert: our BERT, tokeniser and pooling against the reference fixture (transformers and
-sentence-transformers, tests/fixtures/make_bert_reference.py), and the safetensors reader."""
+sentence-transformers, tests/nb08_real_bert/make_bert_reference.py), and the safetensors reader."""
 
 import json
 import struct
