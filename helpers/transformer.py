@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from helpers.attention import causal_mask
-from helpers.blocks import Activation, DecoderBlock, EncoderBlock
+from helpers.blocks import Activation, DecoderBlock, EncoderBlock, LayerCache
 from helpers.positional import sinusoidal_positional_encoding
 from helpers.text import SOURCE_VOCAB, TARGET_VOCAB, TOKENS, word_vectors
 
@@ -125,6 +125,19 @@ class Decoder(_Stack):
     ) -> Tensor:
         for layer in self.layers:
             x = layer(x, memory, tgt_mask, memory_mask)  # (B, T, D) -> (B, T, D)
+        return self.norm(x)
+
+    def start_cache(self, memory: Tensor) -> list[LayerCache]:
+        """One empty KV cache per block, each holding its cross-attention K and V of `memory`."""
+        return [layer.start_cache(memory) for layer in self.layers]
+
+    def step(self, x: Tensor, cache: list[LayerCache], memory_mask: Tensor | None = None) -> Tensor:
+        """`forward` for the newest position only (see `DecoderBlock.step`).
+
+        Shapes: x `(B, 1, D)` -> `(B, 1, D)`. Taught in 08_train_a_translator.ipynb.
+        """
+        for layer, layer_cache in zip(self.layers, cache, strict=True):
+            x = layer.step(x, layer_cache, memory_mask)  # (B, 1, D) -> (B, 1, D)
         return self.norm(x)
 
     @classmethod
@@ -291,6 +304,23 @@ class Transformer(nn.Module):
         x = self.embed(tgt, self.tgt_embed)  # (B, T) -> (B, T, D)
         return self.decoder(x, memory, causal_mask(tgt.shape[1]), self.source_mask(src))
 
+    def decode_step(
+        self, token: Tensor, position: int, cache: list[LayerCache], src: Tensor
+    ) -> Tensor:
+        """The decoder's output for one new target token, the earlier ones read from `cache`.
+
+        Equal (to float rounding) to `decode(tgt, memory, src)[:, position]` when `cache` has
+        been fed tgt[:, :position] one token at a time after `decoder.start_cache(memory)`.
+        Shapes: token `(B, 1)`, src `(B, S)` (for its padding) -> `(B, 1, D)`.
+        Taught in 08_train_a_translator.ipynb.
+        """
+        _check_tokens(token, self.tgt_embed.num_embeddings, "token")
+        if not 0 <= position < self.max_len:
+            raise ValueError(f"position {position} is outside the table of max_len={self.max_len}")
+        x = self.tgt_embed(token) * math.sqrt(self.d_model)  # (B, 1) -> (B, 1, D)
+        x = x + self.pe[position]  # (B, 1, D) + (D,)
+        return self.decoder.step(x, cache, self.source_mask(src))  # (B, 1, D)
+
     def forward(self, src: Tensor, tgt: Tensor) -> Tensor:
         memory = self.encode(src)  # (B, S) -> (B, S, D)
         return self.out(self.decode(tgt, memory, src))  # (B, T, D) -> (B, T, V)
@@ -373,20 +403,31 @@ def _check_decoding(model: Transformer, bos_id: int, eos_id: int, max_new_tokens
 
 @torch.no_grad()
 def _decode(
-    model: Transformer, src: Tensor, bos_id: int, eos_id: int, max_new_tokens: int, choose: Chooser
+    model: Transformer,
+    src: Tensor,
+    bos_id: int,
+    eos_id: int,
+    max_new_tokens: int,
+    choose: Chooser,
+    use_cache: bool = False,
 ) -> GreedyResult:
     """The decoding loop shared by greedy_decode and sample_decode; `choose` picks each token."""
     _check_decoding(model, bos_id, eos_id, max_new_tokens)
     was_training = model.training
     model.eval()
     memory = model.encode(src)  # (B, S) -> (B, S, D)
+    cache = model.decoder.start_cache(memory) if use_cache else None
     filler = eos_id if model.pad_id is None else model.pad_id
     tokens = torch.full((src.shape[0], 1), bos_id, dtype=torch.long)  # (B, 1)
     done = torch.zeros(src.shape[0], dtype=torch.bool)  # (B,)
-    probs, logits = [], []
-    for _ in range(max_new_tokens):
-        hidden = model.decode(tokens, memory, src)  # (B, t) -> (B, t, D)
-        scores = model.out(hidden[:, -1])  # (B, D) -> (B, V): the last position predicts
+    probs, logits, crosses = [], [], []
+    for step in range(max_new_tokens):
+        if cache is None:
+            hidden = model.decode(tokens, memory, src)[:, -1]  # (B, t) -> (B, t, D) -> (B, D)
+        else:
+            hidden = model.decode_step(tokens[:, -1:], step, cache, src)[:, -1]  # (B, 1) -> (B, D)
+            crosses.append(model.decoder.layers[-1].cross_attn_weights)  # (B, H, 1, S)
+        scores = model.out(hidden)  # (B, D) -> (B, V): the last position predicts
         choice, p = choose(scores)  # (B,), (B, V)
         choice = choice.masked_fill(done, filler)  # (B,)
         tokens = torch.cat([tokens, choice[:, None]], dim=1)  # (B, t) -> (B, t + 1)
@@ -395,9 +436,11 @@ def _decode(
         done |= choice == eos_id
         if bool(done.all()):
             break
-    # One more pass over the whole target gives every step's cross-attention at once (causal).
-    model.decode(tokens[:, :-1], memory, src)
-    cross = model.decoder.layers[-1].cross_attn_weights  # (B, H, N, S)
+    if cache is None:  # one more pass over the whole target gives every step's cross-attention
+        model.decode(tokens[:, :-1], memory, src)
+        cross = model.decoder.layers[-1].cross_attn_weights  # (B, H, N, S)
+    else:
+        cross = torch.cat(crosses, dim=2)  # N × (B, H, 1, S) -> (B, H, N, S)
     model.train(was_training)
     # probs, logits: N × (B, V) -> (B, N, V)
     return GreedyResult(tokens, torch.stack(probs, dim=1), cross, torch.stack(logits, dim=1))
@@ -409,19 +452,27 @@ def _greedy(scores: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def greedy_decode(
-    model: Transformer, src: Tensor, bos_id: int, eos_id: int, max_new_tokens: int
+    model: Transformer,
+    src: Tensor,
+    bos_id: int,
+    eos_id: int,
+    max_new_tokens: int,
+    use_cache: bool = False,
 ) -> GreedyResult:
     """Generate the target one token at a time, always taking the most likely next token.
 
     Starts from `bos_id`; a sequence that has produced `eos_id` is finished, and is filled with
     the model's `pad_id` (or `eos_id` without one) while the others go on; stops when every
-    sequence has finished or after `max_new_tokens` steps. No cache: each step re-runs the
-    decoder over the whole target so far (clear, and fast enough for short sequences).
+    sequence has finished or after `max_new_tokens` steps. By default no cache: each step re-runs
+    the decoder over the whole target so far (clear, and fast enough for short sequences).
+    use_cache=True feeds only the newest token and keeps every block's keys and values
+    (`Transformer.decode_step`, taught in 08_train_a_translator.ipynb): the same result, to float
+    rounding, with work per step that grows with t instead of t².
 
     Shapes: src `(B, S)` -> see `GreedyResult`.
     Taught in 06_decoder_and_transformer.ipynb.
     """
-    return _decode(model, src, bos_id, eos_id, max_new_tokens, _greedy)
+    return _decode(model, src, bos_id, eos_id, max_new_tokens, _greedy, use_cache)
 
 
 def sample_decode(
