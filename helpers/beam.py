@@ -114,10 +114,18 @@ def beam_search(
         if bool(done.all()):
             break
     model.train(was_training)
-    lengths = _lengths(tokens, eos_id).reshape(b, k)  # (B·K,) -> (B, K)
-    scores = log_probs / gnmt_length_penalty(lengths, length_penalty)  # (B, K)
+    return _ranked(tokens.reshape(b, k, -1), log_probs, eos_id, length_penalty)  # (B, K, 1 + N)
+
+
+def _ranked(tokens: Tensor, log_probs: Tensor, eos_id: int, alpha: float) -> BeamResult:
+    """Sort each source's hypotheses by log_probs / lp(length), best first.
+
+    Shapes: tokens `(B, K, 1 + N)`, log_probs `(B, K)` -> see `BeamResult`.
+    """
+    b, k, _ = tokens.shape
+    lengths = _lengths(tokens.flatten(0, 1), eos_id).reshape(b, k)  # (B·K,) -> (B, K)
+    scores = log_probs / gnmt_length_penalty(lengths, alpha)  # (B, K)
     order = scores.argsort(dim=1, descending=True, stable=True)  # (B, K)
-    tokens = tokens.reshape(b, k, -1)  # (B·K, 1 + N) -> (B, K, 1 + N)
     rows = torch.arange(b)[:, None]  # (B, 1)
     return BeamResult(
         tokens[rows, order], log_probs[rows, order], lengths[rows, order], scores[rows, order]

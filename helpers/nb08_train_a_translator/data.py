@@ -127,7 +127,10 @@ class Split:
 
 def make_split(seed: int = 0, frame_fraction: float = 0.05, n_held_out: int = 500) -> Split:
     """Hold out the book's frame and a seeded `frame_fraction` of the others; draw `n_held_out`
-    different sentences from them, after "The cat sat on the mat." itself."""
+    different sentences from them, after "The cat sat on the mat." itself.
+
+    Taught in 08_train_a_translator.ipynb.
+    """
     rng = np.random.default_rng(seed)
     frames = [f for f in all_frames() if f != BOOK_SENTENCE.frame]
     chosen = rng.choice(len(frames), size=round(frame_fraction * len(frames)), replace=False)
@@ -150,6 +153,7 @@ def make_batch(sentences: Sequence[Sentence]) -> Batch:
 
     Shapes: src `(B, S)` English words; tgt_in `(B, T)` `<bos>` + Korean words; tgt_out `(B, T)`
     Korean words + `<eos>`; lengths `(B,)` English words per sentence.
+    Taught in 08_train_a_translator.ipynb.
     """
     src = [ENGLISH_VOCAB.encode(s.english())[0].tolist() for s in sentences]
     tgt = [KOREAN_VOCAB.encode(s.korean())[0].tolist() for s in sentences]

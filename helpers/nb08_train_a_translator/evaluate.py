@@ -47,7 +47,11 @@ class Decoded:
 def decode_sentences(
     model: Transformer, sentences: Sequence[Sentence], beam_size: int = 1, chunk: int = 250
 ) -> Decoded:
-    """Translate every sentence (greedy for beam_size=1, else beam search), `chunk` at a time."""
+    """Translate every sentence (greedy for beam_size=1, else beam search), `chunk` at a time.
+
+    Returns: a `Decoded` (outputs, their log-probabilities, exact matches).
+    Taught in 08_train_a_translator.ipynb.
+    """
     outputs: list[str] = []
     log_probs: list[Tensor] = []
     with one_thread():
@@ -77,7 +81,10 @@ class Scores:
 
 
 def score(decoded: Decoded) -> Scores:
-    """Exact match, sacrebleu's chrF (character 6-grams, β = 2) and BLEU (its "13a" tokenizer)."""
+    """Exact match, sacrebleu's chrF (character 6-grams, β = 2) and BLEU (its "13a" tokenizer).
+
+    Taught in 08_train_a_translator.ipynb.
+    """
     references = [[s.korean() for s in decoded.sentences]]
     hypotheses = list(decoded.outputs)
     correct = decoded.correct
@@ -91,7 +98,7 @@ def score(decoded: Decoded) -> Scores:
 
 def per_construction(decoded: Decoded) -> dict[str, tuple[int, int]]:
     """(correct, total) per sentence shape (`Sentence.construction`), the shapes sorted by name:
-    which kinds of sentences fail."""
+    which kinds of sentences fail. Taught in 08_train_a_translator.ipynb."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for sentence, ok in zip(decoded.sentences, decoded.correct, strict=True):
         counts[sentence.construction][0] += ok

@@ -123,6 +123,7 @@ def has_final_consonant(word: str) -> bool:
 
     A precomposed Hangul syllable U+AC00 … U+D7A3 is 0xAC00 + (initial·21 + vowel)·28 + final,
     with final 0 meaning none: 곰 (ㅁ) → True, 고양이 → False.
+    Taught in 08_train_a_translator.ipynb.
     """
     code = ord(word[-1]) - 0xAC00 if word else -1
     if not 0 <= code < 11172:
@@ -156,6 +157,8 @@ class Sentence:
         subject, verb: required. obj: the object of a transitive verb (required for one).
         preposition, place: the place phrase, both or neither.
         subject_adjective, object_adjective, place_adjective: optional adjectives.
+    Raises: ValueError for a sentence outside the grammar (a wrong object, a lone preposition).
+    Taught in 08_train_a_translator.ipynb.
     """
 
     subject: str

@@ -62,7 +62,10 @@ def train_translator(
     split_seed: int = SPLIT_SEED,
 ) -> TrainResult:
     """Train a fresh translator; held-out accuracy (teacher-forced shortcut, = greedy, see
-    `helpers.training.exact_matches`) every `eval_every` steps. Returns a `TrainResult`."""
+    `helpers.training.exact_matches`) every `eval_every` steps. Returns a `TrainResult`.
+
+    Taught in 08_train_a_translator.ipynb.
+    """
     split = make_split(split_seed)
     return train(
         config,
