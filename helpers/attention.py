@@ -200,6 +200,31 @@ class MultiHeadAttention(nn.Module):
         concat, weights = self.attend(query, key, value, mask)  # (B, T, D), (B, H, T, S)
         return self.W_o(concat), weights
 
+    def keys_values(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """The keys and values of x, projected and split into heads: what a KV cache keeps.
+
+        Shapes: x `(B, S, D)` -> k, v `(B, H, S, Dk)` each.
+        Taught in 08_train_a_translator.ipynb.
+        """
+        k = self._split(self.W_k(x))  # (B, S, D) -> (B, H, S, Dk)
+        v = self._split(self.W_v(x))  # (B, S, D) -> (B, H, S, Dk)
+        return k, v
+
+    def forward_cached(
+        self, query: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """`forward` with keys and values already projected (from `keys_values`, or a cache).
+
+        Shapes: query `(B, T, D)`, k and v `(B, H, S, Dk)`, mask broadcastable to `(B, H, T, S)`
+        -> output `(B, T, D)`, weights `(B, H, T, S)`.
+        Taught in 08_train_a_translator.ipynb.
+        """
+        b, t, _ = query.shape
+        q = self._split(self.W_q(query))  # (B, T, D) -> (B, H, T, Dk)
+        heads, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, H, T, Dk), (B, H, T, S)
+        concat = heads.transpose(1, 2).reshape(b, t, self.d_model)  # (B, H, T, Dk) -> (B, T, D)
+        return self.W_o(concat), weights
+
     @classmethod
     def from_torch(cls, m: nn.MultiheadAttention) -> MultiHeadAttention:
         """Copy the weights of `nn.MultiheadAttention`, unpacking its packed `in_proj_weight`."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
@@ -17,6 +18,7 @@ __all__ = [
     "DecoderBlock",
     "EncoderBlock",
     "FeedForward",
+    "LayerCache",
 ]
 
 Activation = Literal["relu", "gelu", "gelu_tanh"]
@@ -167,6 +169,32 @@ class EncoderBlock(_Residual):
         return block
 
 
+@dataclass
+class LayerCache:
+    """What one decoder block keeps between decoding steps: its KV cache.
+
+    Shapes: k, v `(B, H, t, Dk)`: the self-attention keys and values of the t positions decoded so
+    far (one more each step); memory_k, memory_v `(B, H, S, Dk)`: the cross-attention keys and
+    values of the encoder output, computed once.
+    Taught in 08_train_a_translator.ipynb.
+    """
+
+    k: Tensor
+    v: Tensor
+    memory_k: Tensor
+    memory_v: Tensor
+
+    def append(self, k: Tensor, v: Tensor) -> None:
+        """Add the newest position's keys and values `(B, H, 1, Dk)`."""
+        self.k = torch.cat([self.k, k], dim=2)  # (B, H, t, Dk) -> (B, H, t + 1, Dk)
+        self.v = torch.cat([self.v, v], dim=2)  # (B, H, t, Dk) -> (B, H, t + 1, Dk)
+
+    def select(self, index: Tensor) -> None:
+        """Keep the rows `index` `(B,)` (beam search: each hypothesis continues its parent's)."""
+        self.k, self.v = self.k[index], self.v[index]
+        self.memory_k, self.memory_v = self.memory_k[index], self.memory_v[index]
+
+
 class DecoderBlock(_Residual):
     """One decoder block: masked self-attention, cross-attention, FFN, each with Add & Norm.
 
@@ -218,6 +246,36 @@ class DecoderBlock(_Residual):
         x = self._add_norm(x, lambda h: self._self_attend(h, tgt_mask), self.norm1)  # (B, T, D)
         x = self._add_norm(x, lambda h: self._cross_attend(h, memory, memory_mask), self.norm2)
         return self._add_norm(x, self.ffn, self.norm3)  # (B, T, D)
+
+    def start_cache(self, memory: Tensor) -> LayerCache:
+        """An empty KV cache, with the cross-attention keys and values of `memory` `(B, S, D)`."""
+        memory_k, memory_v = self.cross_attn.keys_values(memory)  # (B, S, D) -> (B, H, S, Dk)
+        empty = memory_k[:, :, :0]  # (B, H, 0, Dk): no position decoded yet
+        return LayerCache(empty, empty, memory_k, memory_v)
+
+    def step(self, x: Tensor, cache: LayerCache, memory_mask: Tensor | None = None) -> Tensor:
+        """`forward` for the newest position only, reading the earlier ones from `cache`.
+
+        Its keys and values are appended to the cache, and its query attends to every cached
+        position: all of them are in its past, so no causal mask is needed. The same numbers as
+        `forward` over the whole target (to float rounding), one row instead of t.
+        Shapes: x `(B, 1, D)` -> `(B, 1, D)`; weights kept as in `forward`, `(B, H, 1, t)` and
+        `(B, H, 1, S)`. Taught in 08_train_a_translator.ipynb.
+        """
+
+        def self_attend(h: Tensor) -> Tensor:
+            cache.append(*self.self_attn.keys_values(h))  # (B, 1, D) -> 2 × (B, H, 1, Dk)
+            attended, self.self_attn_weights = self.self_attn.forward_cached(h, cache.k, cache.v)
+            return attended  # (B, 1, D)
+
+        def cross_attend(h: Tensor) -> Tensor:
+            k, v = cache.memory_k, cache.memory_v  # (B, H, S, Dk)
+            attended, self.cross_attn_weights = self.cross_attn.forward_cached(h, k, v, memory_mask)
+            return attended  # (B, 1, D)
+
+        x = self._add_norm(x, self_attend, self.norm1)  # (B, 1, D)
+        x = self._add_norm(x, cross_attend, self.norm2)  # (B, 1, D)
+        return self._add_norm(x, self.ffn, self.norm3)  # (B, 1, D)
 
     @classmethod
     def from_torch(cls, layer: nn.TransformerDecoderLayer) -> DecoderBlock:

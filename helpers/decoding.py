@@ -1,5 +1,5 @@
 """Decoding a trained (or untrained) `Transformer`: the next-token distribution, greedy decoding and
-sampling with a temperature and top-k.
+sampling with a temperature and top-k, with or without a KV cache.
 
 Taught in 06_decoder_and_transformer.ipynb.
 """
@@ -7,14 +7,18 @@ Taught in 06_decoder_and_transformer.ipynb.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
-from helpers.transformer import Chooser, Transformer
+from helpers.transformer import Transformer
 
 __all__ = ["GreedyResult", "greedy_decode", "next_token_distribution", "sample_decode"]
+
+
+Chooser = Callable[[Tensor], tuple[Tensor, Tensor]]  # logits (B, V) -> token (B,), probs (B, V)
 
 
 @dataclass(frozen=True)
@@ -68,20 +72,31 @@ def _check_decoding(model: Transformer, bos_id: int, eos_id: int, max_new_tokens
 
 @torch.no_grad()
 def _decode(
-    model: Transformer, src: Tensor, bos_id: int, eos_id: int, max_new_tokens: int, choose: Chooser
+    model: Transformer,
+    src: Tensor,
+    bos_id: int,
+    eos_id: int,
+    max_new_tokens: int,
+    choose: Chooser,
+    use_cache: bool = False,
 ) -> GreedyResult:
     """The decoding loop shared by greedy_decode and sample_decode; `choose` picks each token."""
     _check_decoding(model, bos_id, eos_id, max_new_tokens)
     was_training = model.training
     model.eval()
     memory = model.encode(src)  # (B, S) -> (B, S, D)
+    cache = model.decoder.start_cache(memory) if use_cache else None
     filler = eos_id if model.pad_id is None else model.pad_id
     tokens = torch.full((src.shape[0], 1), bos_id, dtype=torch.long)  # (B, 1)
     done = torch.zeros(src.shape[0], dtype=torch.bool)  # (B,)
-    probs, logits = [], []
-    for _ in range(max_new_tokens):
-        hidden = model.decode(tokens, memory, src)  # (B, t) -> (B, t, D)
-        scores = model.out(hidden[:, -1])  # (B, D) -> (B, V): the last position predicts
+    probs, logits, crosses = [], [], []
+    for step in range(max_new_tokens):
+        if cache is None:
+            hidden = model.decode(tokens, memory, src)[:, -1]  # (B, t) -> (B, t, D) -> (B, D)
+        else:
+            hidden = model.decode_step(tokens[:, -1:], step, cache, src)[:, -1]  # (B, 1) -> (B, D)
+            crosses.append(model.decoder.layers[-1].cross_attn_weights)  # (B, H, 1, S)
+        scores = model.out(hidden)  # (B, D) -> (B, V): the last position predicts
         choice, p = choose(scores)  # (B,), (B, V)
         choice = choice.masked_fill(done, filler)  # (B,)
         tokens = torch.cat([tokens, choice[:, None]], dim=1)  # (B, t) -> (B, t + 1)
@@ -90,9 +105,11 @@ def _decode(
         done |= choice == eos_id
         if bool(done.all()):
             break
-    # One more pass over the whole target gives every step's cross-attention at once (causal).
-    model.decode(tokens[:, :-1], memory, src)
-    cross = model.decoder.layers[-1].cross_attn_weights  # (B, H, N, S)
+    if cache is None:  # one more pass over the whole target gives every step's cross-attention
+        model.decode(tokens[:, :-1], memory, src)
+        cross = model.decoder.layers[-1].cross_attn_weights  # (B, H, N, S)
+    else:
+        cross = torch.cat(crosses, dim=2)  # N × (B, H, 1, S) -> (B, H, N, S)
     model.train(was_training)
     # probs, logits: N × (B, V) -> (B, N, V)
     return GreedyResult(tokens, torch.stack(probs, dim=1), cross, torch.stack(logits, dim=1))
@@ -104,19 +121,27 @@ def _greedy(scores: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def greedy_decode(
-    model: Transformer, src: Tensor, bos_id: int, eos_id: int, max_new_tokens: int
+    model: Transformer,
+    src: Tensor,
+    bos_id: int,
+    eos_id: int,
+    max_new_tokens: int,
+    use_cache: bool = False,
 ) -> GreedyResult:
     """Generate the target one token at a time, always taking the most likely next token.
 
     Starts from `bos_id`; a sequence that has produced `eos_id` is finished, and is filled with
     the model's `pad_id` (or `eos_id` without one) while the others go on; stops when every
-    sequence has finished or after `max_new_tokens` steps. No cache: each step re-runs the
-    decoder over the whole target so far (clear, and fast enough for short sequences).
+    sequence has finished or after `max_new_tokens` steps. By default no cache: each step re-runs
+    the decoder over the whole target so far (clear, and fast enough for short sequences).
+    use_cache=True feeds only the newest token and keeps every block's keys and values
+    (`Transformer.decode_step`, taught in 08_train_a_translator.ipynb): the same result, to float
+    rounding, with work per step that grows with t instead of t².
 
     Shapes: src `(B, S)` -> see `GreedyResult`.
     Taught in 06_decoder_and_transformer.ipynb.
     """
-    return _decode(model, src, bos_id, eos_id, max_new_tokens, _greedy)
+    return _decode(model, src, bos_id, eos_id, max_new_tokens, _greedy, use_cache)
 
 
 def sample_decode(

@@ -11,10 +11,10 @@ import torch
 from torch import Tensor, nn
 
 from helpers.attention import causal_mask
-from helpers.blocks import DecoderBlock, EncoderBlock
+from helpers.blocks import DecoderBlock, EncoderBlock, LayerCache
 from helpers.positional import sinusoidal_positional_encoding
 
-__all__ = ["Chooser", "Decoder", "Encoder", "Transformer"]
+__all__ = ["Decoder", "Encoder", "Transformer"]
 
 
 def _final_norm(final_norm: bool, d_model: int, eps: float) -> nn.Module:
@@ -108,6 +108,19 @@ class Decoder(_Stack):
     ) -> Tensor:
         for layer in self.layers:
             x = layer(x, memory, tgt_mask, memory_mask)  # (B, T, D) -> (B, T, D)
+        return self.norm(x)
+
+    def start_cache(self, memory: Tensor) -> list[LayerCache]:
+        """One empty KV cache per block, each holding its cross-attention K and V of `memory`."""
+        return [layer.start_cache(memory) for layer in self.layers]
+
+    def step(self, x: Tensor, cache: list[LayerCache], memory_mask: Tensor | None = None) -> Tensor:
+        """`forward` for the newest position only (see `DecoderBlock.step`).
+
+        Shapes: x `(B, 1, D)` -> `(B, 1, D)`. Taught in 08_train_a_translator.ipynb.
+        """
+        for layer, layer_cache in zip(self.layers, cache, strict=True):
+            x = layer.step(x, layer_cache, memory_mask)  # (B, 1, D) -> (B, 1, D)
         return self.norm(x)
 
     @classmethod
@@ -274,6 +287,23 @@ class Transformer(nn.Module):
         x = self.embed(tgt, self.tgt_embed)  # (B, T) -> (B, T, D)
         return self.decoder(x, memory, causal_mask(tgt.shape[1]), self.source_mask(src))
 
+    def decode_step(
+        self, token: Tensor, position: int, cache: list[LayerCache], src: Tensor
+    ) -> Tensor:
+        """The decoder's output for one new target token, the earlier ones read from `cache`.
+
+        Equal (to float rounding) to `decode(tgt, memory, src)[:, position]` when `cache` has
+        been fed tgt[:, :position] one token at a time after `decoder.start_cache(memory)`.
+        Shapes: token `(B, 1)`, src `(B, S)` (for its padding) -> `(B, 1, D)`.
+        Taught in 08_train_a_translator.ipynb.
+        """
+        _check_tokens(token, self.tgt_embed.num_embeddings, "token")
+        if not 0 <= position < self.max_len:
+            raise ValueError(f"position {position} is outside the table of max_len={self.max_len}")
+        x = self.tgt_embed(token) * math.sqrt(self.d_model)  # (B, 1) -> (B, 1, D)
+        x = x + self.pe[position]  # (B, 1, D) + (D,)
+        return self.decoder.step(x, cache, self.source_mask(src))  # (B, 1, D)
+
     def forward(self, src: Tensor, tgt: Tensor) -> Tensor:
         memory = self.encode(src)  # (B, S) -> (B, S, D)
         return self.out(self.decode(tgt, memory, src))  # (B, T, D) -> (B, T, V)
@@ -300,6 +330,3 @@ class Transformer(nn.Module):
             counts[name] = sum(p.numel() for p in new)
         counts["total"] = sum(counts.values())
         return counts
-
-
-Chooser = Callable[[Tensor], tuple[Tensor, Tensor]]  # logits (B, V) -> token (B,), probs (B, V)

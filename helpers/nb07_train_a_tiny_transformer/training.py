@@ -81,12 +81,17 @@ class TrainConfig:
     label_smoothing: float = 0.0
     small_embeddings: bool = True  # N(0, 1/d_model) embeddings, see `build_model`
     norm_first: bool = False
-    task: Task = "reverse"
+    task: Task = "reverse"  # the digit task; unused when `train` is given `sample_batch`
     seed: int = 0
 
 
-def build_model(config: TrainConfig) -> Transformer:
-    """A fresh, seeded `Transformer` of the config's size (source and target share the vocab).
+def build_model(
+    config: TrainConfig,
+    src_vocab_size: int = VOCAB_SIZE,
+    tgt_vocab_size: int = VOCAB_SIZE,
+    max_len: int = POSITIONS,
+) -> Transformer:
+    """A fresh, seeded `Transformer` of the config's size (by default for the digit vocabulary).
 
     With `small_embeddings` the embeddings start as N(0, 1/d_model), as in the paper's code, so
     that embedding · √d_model has the scale of the positional encoding. With torch's default
@@ -96,13 +101,13 @@ def build_model(config: TrainConfig) -> Transformer:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         model = Transformer(
-            VOCAB_SIZE,
-            VOCAB_SIZE,
+            src_vocab_size,
+            tgt_vocab_size,
             d_model=config.d_model,
             n_heads=config.n_heads,
             d_ff=config.d_ff,
             n_layers=config.n_layers,
-            max_len=POSITIONS,
+            max_len=max_len,
             pad_id=PAD,
             norm_first=config.norm_first,
             final_norm=config.norm_first,
@@ -232,6 +237,8 @@ def train(
     snapshot_steps: Sequence[int] = (),
     probe: Batch | None = None,
     progress: Callable[[int, float], None] | None = None,
+    sample_batch: Callable[[int, torch.Generator], Batch] | None = None,
+    model: Transformer | None = None,
 ) -> TrainResult:
     """Train a fresh model for `config.steps` steps of AdamW on batches made on the fly.
 
@@ -244,13 +251,16 @@ def train(
             what the digits are washes out and the positions remain); default `PROBE_LENGTH`
             digits, 100 sequences.
         progress: called as progress(step, loss) after each step (a progress bar).
+        sample_batch: sample_batch(batch_size, generator) -> a training `Batch` that leaves out
+            the held-out set; default: `config.task`'s digit sequences (notebook 07).
+        model: the fresh model to train; default `build_model(config)` (the digit vocabulary).
     Returns: a `TrainResult`.
     """
     held_out = held_out_set(task=config.task) if held_out is None else held_out
-    model = build_model(config)
+    model = build_model(config) if model is None else model
     optimizer = make_optimizer(model, config)
     generator = torch.Generator().manual_seed(config.seed)
-    if probe is None:
+    if probe is None and snapshot_steps:
         probe = held_out_set(100, PROBE_LENGTH, PROBE_LENGTH, seed=PROBE_LENGTH, task=config.task)
         probe = probe.batch
     result = TrainResult(model, config)
@@ -269,7 +279,12 @@ def train(
         for step in range(config.steps):
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, config)
-            batch = random_batch(config.batch_size, generator, task=config.task, exclude=held_out)
+            if sample_batch is None:
+                batch = random_batch(
+                    config.batch_size, generator, task=config.task, exclude=held_out
+                )
+            else:
+                batch = sample_batch(config.batch_size, generator)
             start = time.perf_counter()
             result.loss.append(train_step(model, optimizer, batch, config.label_smoothing))
             result.seconds += time.perf_counter() - start

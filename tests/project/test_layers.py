@@ -21,6 +21,7 @@ CORE = (
     "blocks",
     "transformer",
     "decoding",
+    "beam",
     "safetensors",
     "wordpiece",
     "bert",

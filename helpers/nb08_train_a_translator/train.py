@@ -1,0 +1,147 @@
+"""Train the English → Korean translator with notebook 07's recipe, and ship its checkpoint.
+
+    python -m helpers.nb08_train_a_translator.train            # the shipped translator.pt
+    python -m helpers.nb08_train_a_translator.train --steps 60 --out /tmp/x.pt
+
+The recipe is `helpers.training`'s (warm-up + cosine AdamW, embeddings N(0, 1/d_model), one
+thread); only the data differ: batches from `data.batch_sampler`, held-out frames never trained on.
+The checkpoint stores the config, the data seed, both vocabularies, the loss of every step and
+the held-out accuracy history, so a test can check that this script reproduces it.
+Taught in 08_train_a_translator.ipynb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, fields
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+
+from helpers.nb07_train_a_tiny_transformer.training import (
+    TrainConfig,
+    TrainResult,
+    _text_progress,
+    build_model,
+    train,
+)
+from helpers.nb08_train_a_translator.data import (
+    ENGLISH_VOCAB,
+    KOREAN_VOCAB,
+    batch_sampler,
+    held_out_batch,
+    make_split,
+)
+from helpers.transformer import Transformer
+
+__all__ = [
+    "CHECKPOINT",
+    "CONFIG",
+    "POSITIONS",
+    "build_translator",
+    "load_translator",
+    "save_translator",
+    "train_translator",
+    "translator",
+]
+
+CHECKPOINT = Path(__file__).resolve().parent / "translator.pt"
+POSITIONS = 32  # the positional table: room for inputs longer than any seen in training (11 words)
+CONFIG = TrainConfig(
+    d_model=64, n_heads=4, d_ff=128, n_layers=2, steps=400, batch_size=64, lr=3e-3, warmup=100
+)
+SPLIT_SEED = 0
+
+
+def build_translator(config: TrainConfig = CONFIG) -> Transformer:
+    """A fresh, seeded Transformer for the translator's vocabularies (`helpers.training` recipe)."""
+    return build_model(config, len(ENGLISH_VOCAB), len(KOREAN_VOCAB), max_len=POSITIONS)
+
+
+def train_translator(
+    config: TrainConfig = CONFIG,
+    eval_every: int = 50,
+    progress: Callable[[int, float], None] | None = None,
+    split_seed: int = SPLIT_SEED,
+) -> TrainResult:
+    """Train a fresh translator; held-out accuracy (teacher-forced shortcut, = greedy, see
+    `helpers.training.exact_matches`) every `eval_every` steps. Returns a `TrainResult`.
+
+    Taught in 08_train_a_translator.ipynb.
+    """
+    split = make_split(split_seed)
+    return train(
+        config,
+        held_out_batch(split),
+        eval_every=eval_every,
+        progress=progress,
+        sample_batch=batch_sampler(split),
+        model=build_translator(config),
+    )
+
+
+def save_translator(
+    result: TrainResult, path: Path = CHECKPOINT, split_seed: int = SPLIT_SEED
+) -> Path:
+    """Save the weights (float16), the config, the vocabularies and the curves."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(
+        {
+            "config": asdict(result.config),
+            "split_seed": split_seed,
+            "english_vocab": ENGLISH_VOCAB.tokens,
+            "korean_vocab": KOREAN_VOCAB.tokens,
+            "state_dict": {k: v.half() for k, v in result.model.state_dict().items()},
+            "loss": [round(x, 6) for x in result.loss],
+            "eval_steps": result.eval_steps,
+            "accuracy": [round(a, 6) for a in result.accuracy],
+        },
+        path,
+    )
+    return path
+
+
+def load_translator(path: Path = CHECKPOINT) -> tuple[Transformer, dict]:
+    """The model of a checkpoint (float32, eval mode) and its record (config, vocabularies, curves).
+
+    Raises ValueError when the checkpoint was made for other vocabularies than the grammar's.
+    """
+    record = torch.load(path, weights_only=True)
+    if (record["english_vocab"], record["korean_vocab"]) != (
+        ENGLISH_VOCAB.tokens,
+        KOREAN_VOCAB.tokens,
+    ):
+        raise ValueError(f"{path} was trained on other vocabularies: retrain it (see {__name__})")
+    model = build_translator(TrainConfig(**record["config"]))
+    model.load_state_dict({k: v.float() for k, v in record["state_dict"].items()})
+    return model.eval(), record
+
+
+@lru_cache(maxsize=1)
+def translator() -> Transformer:
+    """The shipped checkpoint's model, loaded once (shared: do not train it further)."""
+    return load_translator()[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for f in fields(TrainConfig):
+        value = getattr(CONFIG, f.name)
+        parser.add_argument(f"--{f.name.replace('_', '-')}", type=type(value), default=value)
+    parser.add_argument("--out", type=Path, default=CHECKPOINT)
+    args = parser.parse_args(argv)
+    config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+    result = train_translator(config, progress=_text_progress(config.steps))
+    path = save_translator(result, args.out)
+    print(
+        f"held-out exact-sentence accuracy: {result.accuracy[-1]:.4f}; "
+        f"{result.seconds:.1f} s of training; saved {path} ({path.stat().st_size // 1024} kB)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
