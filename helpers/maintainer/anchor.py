@@ -28,7 +28,7 @@ class TutorialTransformer(torch.nn.Module):
         self, d_model: int = 128, n_heads: int = 8, d_ff: int = 512, n_layers: int = 3
     ) -> None:
         from helpers.nb07_train_a_tiny_transformer.reversal import VOCAB_SIZE
-        from helpers.nb07_train_a_tiny_transformer.training import POSITIONS
+        from helpers.nb07_train_a_tiny_transformer.reverser import POSITIONS
         from helpers.positional import sinusoidal_positional_encoding
 
         super().__init__()
@@ -63,7 +63,7 @@ class TutorialTransformer(torch.nn.Module):
 
     def to_helpers(self):  # noqa: ANN201 (a helpers.transformer.Transformer)
         from helpers.nb07_train_a_tiny_transformer.reversal import PAD, VOCAB_SIZE
-        from helpers.nb07_train_a_tiny_transformer.training import POSITIONS
+        from helpers.nb07_train_a_tiny_transformer.reverser import POSITIONS
         from helpers.transformer import Decoder, Encoder, Transformer
 
         ours = Transformer(
@@ -101,7 +101,7 @@ def time_to_accuracy(
     Returns (training seconds to the target or None if the budget ran out, steps, last accuracy).
     Only `train_step` is timed: making batches and evaluating are not counted.
     """
-    from helpers.nb07_train_a_tiny_transformer.training import train_step
+    from helpers.training import train_step
 
     trained, step, accuracy, next_check = 0.0, 0, 0.0, CHECK_EVERY_S
     while trained < budget_s:
@@ -128,14 +128,8 @@ def training_speed(anchor_budget_s: float = 1200.0) -> list[tuple[str, str]]:
     """Time to 99 % held-out exact-sequence accuracy on digit reversal (notebook 07), both set-ups
     in one run, one torch thread each (see `training.one_thread` of notebook 07)."""
     from helpers.nb07_train_a_tiny_transformer.reversal import held_out_set, random_batch
-    from helpers.nb07_train_a_tiny_transformer.training import (
-        TrainConfig,
-        build_model,
-        learning_rate,
-        make_optimizer,
-        one_thread,
-        sequence_accuracy,
-    )
+    from helpers.nb07_train_a_tiny_transformer.reverser import TrainConfig, build_model
+    from helpers.training import learning_rate, make_optimizer, one_thread, sequence_accuracy
 
     held_out = held_out_set()
     rows = []

@@ -16,7 +16,7 @@ from helpers.nb07_train_a_tiny_transformer.reversal import (
     batch_from_digits,
     held_out_set,
 )
-from helpers.nb07_train_a_tiny_transformer.training import sequence_accuracy
+from helpers.training import sequence_accuracy
 from helpers.transformer import Transformer
 
 __all__ = ["check_shift_right", "check_sort_model", "check_sort_target"]

@@ -19,7 +19,8 @@ from helpers.nb07_train_a_tiny_transformer.reversal import (
     decode_tokens,
     parse_digits,
 )
-from helpers.nb07_train_a_tiny_transformer.training import one_thread, trained_model
+from helpers.nb07_train_a_tiny_transformer.reverser import trained_model
+from helpers.training import one_thread
 from helpers.widgets import Explorer
 
 __all__ = ["ReversalView", "reversal_explorer", "reversal_view"]

@@ -23,6 +23,8 @@ from typing import Literal, get_args
 import torch
 from torch import Tensor
 
+from helpers.training import Batch
+
 __all__ = [
     "BOS",
     "DIGIT_OFFSET",
@@ -53,20 +55,6 @@ TRAIN_LENGTHS = (5, 10)  # the shortest and the longest sequence seen in trainin
 MAX_INPUT = 20  # the longest input the widget accepts (the model's positional table is longer)
 Task = Literal["reverse", "sort"]
 TASKS: tuple[str, ...] = get_args(Task)
-
-
-@dataclass(frozen=True)
-class Batch:
-    """One batch for teacher forcing, padded with `PAD` on the right.
-
-    Shapes: src `(B, S)` (digits, `<eos>`), tgt_in `(B, T)` (`<bos>`, answer), tgt_out `(B, T)`
-    (answer, `<eos>`), lengths `(B,)` (digits per row, `<eos>` not counted); S = T = longest + 1.
-    """
-
-    src: Tensor
-    tgt_in: Tensor
-    tgt_out: Tensor
-    lengths: Tensor
 
 
 def apply_task(digits: Tensor, lengths: Tensor, task: Task = "reverse") -> Tensor:

@@ -16,13 +16,6 @@ from dataclasses import replace
 import torch
 
 from helpers.decoding import greedy_decode
-from helpers.nb07_train_a_tiny_transformer.training import (
-    TrainConfig,
-    build_model,
-    one_thread,
-    sequence_accuracy,
-    train,
-)
 from helpers.nb08_train_a_translator.data import (
     ENGLISH_VOCAB,
     KOREAN_VOCAB,
@@ -32,6 +25,7 @@ from helpers.nb08_train_a_translator.data import (
 )
 from helpers.nb08_train_a_translator.train import CONFIG, build_translator
 from helpers.text import BOS_ID, EOS_ID
+from helpers.training import TrainConfig, build_model, one_thread, sequence_accuracy, train
 
 __all__ = ["kv_cache_timings", "time_to_accuracy"]
 
@@ -55,19 +49,12 @@ def time_to_accuracy(
         now = time.perf_counter()
         clock["seconds"] += now - clock["last"]
         if clock["reached"] is None and step % check_every == 0:
-            if sequence_accuracy(model, held_out.batch, greedy=False) >= target:
+            if sequence_accuracy(model, held_out, greedy=False) >= target:
                 clock["reached"], clock["at"] = step, clock["seconds"]
         clock["last"] = time.perf_counter()
 
     clock["last"] = time.perf_counter()
-    train(
-        config,
-        held_out,
-        eval_every=config.steps,
-        progress=progress,
-        sample_batch=batch_sampler(split),
-        model=model,
-    )
+    train(config, model, batch_sampler(split), held_out, config.steps, progress=progress)
     return clock["reached"], clock["at"], clock["seconds"]
 
 

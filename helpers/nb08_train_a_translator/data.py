@@ -29,7 +29,6 @@ from itertools import product
 import numpy as np
 import torch
 
-from helpers.nb07_train_a_tiny_transformer.reversal import Batch, HeldOut
 from helpers.nb08_train_a_translator.grammar import (
     ADJECTIVES,
     BOOK_SENTENCE,
@@ -44,6 +43,7 @@ from helpers.nb08_train_a_translator.grammar import (
     subject_form,
 )
 from helpers.text import BOS_ID, EOS_ID, PAD_ID, Vocabulary, tokenize
+from helpers.training import Batch
 
 __all__ = [
     "ENGLISH_VOCAB",
@@ -183,9 +183,9 @@ def batch_sampler(split: Split) -> Callable[[int, torch.Generator], Batch]:
     return sample
 
 
-def held_out_batch(split: Split) -> HeldOut:
-    """The held-out sentences as notebook 07's `HeldOut` (no codes: the sampler excludes them)."""
-    return HeldOut(make_batch(split.held_out), torch.empty(0, dtype=torch.long))
+def held_out_batch(split: Split) -> Batch:
+    """The held-out sentences as one batch (the sampler never draws them)."""
+    return make_batch(split.held_out)
 
 
 def detokenize(ids: Sequence[int] | torch.Tensor) -> str:

@@ -18,11 +18,11 @@ from torch import Tensor
 
 from helpers.beam import beam_search, sequence_log_probs
 from helpers.decoding import greedy_decode
-from helpers.nb07_train_a_tiny_transformer.training import one_thread
 from helpers.nb08_train_a_translator.data import detokenize, make_batch
 from helpers.nb08_train_a_translator.grammar import Sentence
 from helpers.nb08_train_a_translator.translate import MAX_OUTPUT_TOKENS
 from helpers.text import BOS_ID, EOS_ID
+from helpers.training import one_thread
 from helpers.transformer import Transformer
 
 __all__ = ["Decoded", "Scores", "decode_sentences", "per_construction", "score"]

@@ -12,28 +12,28 @@ Taught in 08_train_a_translator.ipynb.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
-from dataclasses import asdict, fields
 from functools import lru_cache
 from pathlib import Path
 
 import torch
 
-from helpers.nb07_train_a_tiny_transformer.training import (
-    TrainConfig,
-    TrainResult,
-    _text_progress,
-    build_model,
-    train,
-)
 from helpers.nb08_train_a_translator.data import (
     ENGLISH_VOCAB,
     KOREAN_VOCAB,
     batch_sampler,
     held_out_batch,
     make_split,
+)
+from helpers.training import (
+    TrainConfig,
+    TrainResult,
+    build_model,
+    config_from_argv,
+    save_checkpoint,
+    text_progress,
+    train,
 )
 from helpers.transformer import Transformer
 
@@ -73,35 +73,23 @@ def train_translator(
     Taught in 08_train_a_translator.ipynb.
     """
     split = make_split(split_seed)
+    model = build_translator(config)
     return train(
-        config,
-        held_out_batch(split),
-        eval_every=eval_every,
-        progress=progress,
-        sample_batch=batch_sampler(split),
-        model=build_translator(config),
+        config, model, batch_sampler(split), held_out_batch(split), eval_every, progress=progress
     )
 
 
 def save_translator(
     result: TrainResult, path: Path = CHECKPOINT, split_seed: int = SPLIT_SEED
 ) -> Path:
-    """Save the weights (float16), the config, the vocabularies and the curves."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(
-        {
-            "config": asdict(result.config),
-            "split_seed": split_seed,
-            "english_vocab": ENGLISH_VOCAB.tokens,
-            "korean_vocab": KOREAN_VOCAB.tokens,
-            "state_dict": {k: v.half() for k, v in result.model.state_dict().items()},
-            "loss": [round(x, 6) for x in result.loss],
-            "eval_steps": result.eval_steps,
-            "accuracy": [round(a, 6) for a in result.accuracy],
-        },
+    """Save the weights (float16), the config, the curves, the split's seed and the vocabularies."""
+    return save_checkpoint(
+        result,
         path,
+        split_seed=split_seed,
+        english_vocab=ENGLISH_VOCAB.tokens,
+        korean_vocab=KOREAN_VOCAB.tokens,
     )
-    return path
 
 
 def load_translator(path: Path = CHECKPOINT) -> tuple[Transformer, dict]:
@@ -127,15 +115,9 @@ def translator() -> Transformer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for f in fields(TrainConfig):
-        value = getattr(CONFIG, f.name)
-        parser.add_argument(f"--{f.name.replace('_', '-')}", type=type(value), default=value)
-    parser.add_argument("--out", type=Path, default=CHECKPOINT)
-    args = parser.parse_args(argv)
-    config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
-    result = train_translator(config, progress=_text_progress(config.steps))
-    path = save_translator(result, args.out)
+    config, out = config_from_argv(CONFIG, CHECKPOINT, __doc__, argv)
+    result = train_translator(config, progress=text_progress(config.steps))
+    path = save_translator(result, out)
     print(
         f"held-out exact-sentence accuracy: {result.accuracy[-1]:.4f}; "
         f"{result.seconds:.1f} s of training; saved {path} ({path.stat().st_size // 1024} kB)"

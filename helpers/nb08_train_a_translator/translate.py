@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from helpers.beam import beam_search
 from helpers.decoding import greedy_decode
-from helpers.nb07_train_a_tiny_transformer.training import one_thread
 from helpers.nb08_train_a_translator.data import ENGLISH_VOCAB, detokenize, english_words
 from helpers.nb08_train_a_translator.train import translator
 from helpers.text import BOS_ID, EOS_ID, SPECIAL_TOKENS
+from helpers.training import one_thread
 
 __all__ = ["KNOWN_WORDS", "MAX_INPUT_WORDS", "MAX_OUTPUT_TOKENS", "check_english", "translate"]
 

@@ -7,7 +7,7 @@ import torch
 from helpers.maintainer import anchor as anchor_module
 from helpers.maintainer.anchor import TARGET_ACCURACY, TutorialTransformer, time_to_accuracy
 from helpers.nb07_train_a_tiny_transformer.reversal import batch_from_digits, random_batch
-from helpers.nb07_train_a_tiny_transformer.training import exact_matches, one_thread
+from helpers.training import exact_matches, one_thread
 
 
 def test_tutorial_transformer_equals_its_helpers_copy_in_eval_mode():

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from helpers.nb07_train_a_tiny_transformer import exercises, training
+from helpers.nb07_train_a_tiny_transformer import exercises, reverser
 from helpers.nb07_train_a_tiny_transformer.exercises import (
     check_shift_right,
     check_sort_model,
@@ -57,7 +57,7 @@ def test_check_shift_right(said, fn, expected):
 
 def test_check_sort_model(said, monkeypatch):
     assert "pass a trained model" in said(check_sort_model, None)
-    reverser = training.trained_model()  # it reverses, it does not sort
-    assert "Not yet: " in said(check_sort_model, reverser)
+    model = reverser.trained_model()  # it reverses, it does not sort
+    assert "Not yet: " in said(check_sort_model, model)
     monkeypatch.setattr(exercises, "sequence_accuracy", lambda model, batch: 0.996)
-    assert "✓ 99.6%" in said(check_sort_model, reverser)
+    assert "✓ 99.6%" in said(check_sort_model, model)

@@ -36,7 +36,7 @@ def test_the_book_sentence_is_held_out_and_never_trained_on():
     assert 0.04 < len(split.held_out_frames) / len(all_frames()) < 0.06
     batch = batch_sampler(split)(2000, torch.Generator().manual_seed(0))
     trained = {tuple(row[row != 0].tolist()) for row in batch.src}
-    held = {tuple(row[row != 0].tolist()) for row in held_out_batch(split).batch.src}
+    held = {tuple(row[row != 0].tolist()) for row in held_out_batch(split).src}
     assert not trained & held
     assert tuple(ENGLISH_VOCAB.encode(BOOK_SENTENCE.english())[0].tolist()) not in trained
 

@@ -22,6 +22,7 @@ CORE = (
     "transformer",
     "decoding",
     "beam",
+    "training",
     "safetensors",
     "wordpiece",
     "bert",

@@ -12,23 +12,25 @@ from helpers.nb07_train_a_tiny_transformer.reversal import (
     held_out_set,
     random_batch,
 )
-from helpers.nb07_train_a_tiny_transformer.training import (
+from helpers.nb07_train_a_tiny_transformer.reverser import (
     CHECKPOINT,
     PROBE_LENGTH,
     TrainConfig,
     build_model,
+    load_checkpoint,
+    main,
+    train,
+    trained_model,
+)
+from helpers.training import (
     cross_attention,
     exact_matches,
     learning_rate,
-    load_checkpoint,
-    main,
     make_optimizer,
     one_thread,
     save_checkpoint,
     sequence_accuracy,
-    train,
     train_step,
-    trained_model,
 )
 
 
@@ -127,7 +129,7 @@ def test_checkpoint_round_trip(tmp_path):
 
 
 def test_the_script_reproduces_the_committed_checkpoint_s_first_steps(tmp_path, capsys):
-    """`python -m helpers.nb07_train_a_tiny_transformer.training` with the committed config: its
+    """`python -m helpers.nb07_train_a_tiny_transformer.reverser` with the committed config: its
     first 60 steps (still in the warm-up, so the same learning rates as the full run) give the
     committed loss curve."""
     _, committed = load_checkpoint()

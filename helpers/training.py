@@ -1,10 +1,8 @@
-"""Train the helpers Transformer on a digit task, evaluate it by greedy decoding, save checkpoints.
+"""Train an encoder–decoder by teacher forcing, with notebook 07's recipe: warm-up then cosine
+AdamW, embeddings N(0, 1/d_model), one torch thread. Evaluation by exact match, checkpoints.
 
-    python -m helpers.nb07_train_a_tiny_transformer.training   # the default model -> reversal.pt
-    python -m helpers.nb07_train_a_tiny_transformer.training --steps 200 --out /tmp/x.pt
-
-The committed checkpoint `reversal.pt` (beside this file) was made by the first command; it stores
-its config and its loss curve, so a test can check that this script reproduces it.
+Token ids follow `helpers.text`: `<pad>` 0, `<bos>` 1, `<eos>` 2. A task brings its own batches
+(`sample_batch`) and held-out set: notebook 07's digits, notebook 08's sentences.
 Taught in 07_train_a_tiny_transformer.ipynb.
 """
 
@@ -16,8 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
-from functools import lru_cache
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,44 +23,40 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from helpers.decoding import greedy_decode
-from helpers.nb07_train_a_tiny_transformer.reversal import (
-    BOS,
-    EOS,
-    PAD,
-    TRAIN_LENGTHS,
-    VOCAB_SIZE,
-    Batch,
-    HeldOut,
-    Task,
-    held_out_set,
-    random_batch,
-)
+from helpers.text import BOS_ID, EOS_ID, PAD_ID
 from helpers.transformer import Transformer
 
 __all__ = [
-    "CHECKPOINT",
-    "POSITIONS",
-    "PROBE_LENGTH",
+    "Batch",
     "TrainConfig",
     "TrainResult",
     "build_model",
+    "config_from_argv",
     "cross_attention",
     "exact_matches",
     "learning_rate",
-    "load_checkpoint",
-    "main",
     "make_optimizer",
     "one_thread",
     "save_checkpoint",
     "sequence_accuracy",
+    "text_progress",
     "train",
     "train_step",
-    "trained_model",
 ]
 
-CHECKPOINT = Path(__file__).resolve().parent / "reversal.pt"
-POSITIONS = 32  # the positional table: room for inputs longer than any seen in training
-PROBE_LENGTH = 8  # the length of the sequences whose cross-attention `train` keeps
+
+@dataclass(frozen=True)
+class Batch:
+    """One batch for teacher forcing, padded with `<pad>` on the right.
+
+    Shapes: src `(B, S)` (the source, `<eos>`), tgt_in `(B, T)` (`<bos>`, the target), tgt_out
+    `(B, T)` (the target, `<eos>`), lengths `(B,)` (source tokens per row, `<eos>` not counted).
+    """
+
+    src: Tensor
+    tgt_in: Tensor
+    tgt_out: Tensor
+    lengths: Tensor
 
 
 @dataclass(frozen=True)
@@ -81,17 +74,13 @@ class TrainConfig:
     label_smoothing: float = 0.0
     small_embeddings: bool = True  # N(0, 1/d_model) embeddings, see `build_model`
     norm_first: bool = False
-    task: Task = "reverse"  # the digit task; unused when `train` is given `sample_batch`
     seed: int = 0
 
 
 def build_model(
-    config: TrainConfig,
-    src_vocab_size: int = VOCAB_SIZE,
-    tgt_vocab_size: int = VOCAB_SIZE,
-    max_len: int = POSITIONS,
+    config: TrainConfig, src_vocab_size: int, tgt_vocab_size: int, max_len: int
 ) -> Transformer:
-    """A fresh, seeded `Transformer` of the config's size (by default for the digit vocabulary).
+    """A fresh, seeded `Transformer` of the config's size for the given vocabularies.
 
     With `small_embeddings` the embeddings start as N(0, 1/d_model), as in the paper's code, so
     that embedding · √d_model has the scale of the positional encoding. With torch's default
@@ -108,7 +97,7 @@ def build_model(
             d_ff=config.d_ff,
             n_layers=config.n_layers,
             max_len=max_len,
-            pad_id=PAD,
+            pad_id=PAD_ID,
             norm_first=config.norm_first,
             final_norm=config.norm_first,
         )
@@ -161,7 +150,7 @@ def train_step(
     loss = F.cross_entropy(
         logits.flatten(0, 1),  # (B, T, V) -> (B·T, V)
         batch.tgt_out.flatten(),  # (B, T) -> (B·T,)
-        ignore_index=PAD,
+        ignore_index=PAD_ID,
         label_smoothing=label_smoothing,
     )
     optimizer.zero_grad(set_to_none=True)
@@ -182,18 +171,20 @@ def exact_matches(model: Transformer, batch: Batch, greedy: bool = True) -> Tens
     width = batch.tgt_out.shape[1]
     with one_thread(), torch.no_grad():
         if greedy:
-            out = greedy_decode(model, batch.src, BOS, EOS, max_new_tokens=width).tokens[:, 1:]
-            out = F.pad(out, (0, width - out.shape[1]), value=PAD)  # (B, N) -> (B, T)
+            out = greedy_decode(model, batch.src, BOS_ID, EOS_ID, max_new_tokens=width).tokens[
+                :, 1:
+            ]
+            out = F.pad(out, (0, width - out.shape[1]), value=PAD_ID)  # (B, N) -> (B, T)
         else:
             was_training = model.training
             out = model.eval()(batch.src, batch.tgt_in).argmax(dim=-1)  # (B, T, V) -> (B, T)
             model.train(was_training)
-            out = out.masked_fill(batch.tgt_out == PAD, PAD)  # nothing is scored after <eos>
+            out = out.masked_fill(batch.tgt_out == PAD_ID, PAD_ID)  # nothing is scored after <eos>
     return (out == batch.tgt_out).all(dim=1)
 
 
 def sequence_accuracy(model: Transformer, batch: Batch, greedy: bool = True) -> float:
-    """Exact-sequence accuracy (a fraction): every digit right and `<eos>` in its place."""
+    """Exact-sequence accuracy (a fraction): every token right and `<eos>` in its place."""
     return float(exact_matches(model, batch, greedy).float().mean())
 
 
@@ -231,38 +222,34 @@ class TrainResult:
 
 
 def train(
-    config: TrainConfig = TrainConfig(),
-    held_out: HeldOut | None = None,
+    config: TrainConfig,
+    model: Transformer,
+    sample_batch: Callable[[int, torch.Generator], Batch],
+    held_out: Batch,
     eval_every: int = 100,
     snapshot_steps: Sequence[int] = (),
     probe: Batch | None = None,
     progress: Callable[[int, float], None] | None = None,
-    sample_batch: Callable[[int, torch.Generator], Batch] | None = None,
-    model: Transformer | None = None,
 ) -> TrainResult:
-    """Train a fresh model for `config.steps` steps of AdamW on batches made on the fly.
+    """Train `model` for `config.steps` steps of AdamW on batches made on the fly.
 
     Args:
-        config: model, optimiser and data; the seed fixes the weights and every batch.
-        held_out: sequences excluded from training and scored every `eval_every` steps (and at
-            the end); default `held_out_set(task=config.task)`.
-        snapshot_steps: after which steps to keep the probe's cross-attention (0 = untrained).
-        probe: sequences of one length whose mean cross-attention is kept (averaged over them,
-            what the digits are washes out and the positions remain); default `PROBE_LENGTH`
-            digits, 100 sequences.
-        progress: called as progress(step, loss) after each step (a progress bar).
+        config: the optimiser and the seed (which fixes every batch).
+        model: the fresh model to train (`build_model`); trained in place.
         sample_batch: sample_batch(batch_size, generator) -> a training `Batch` that leaves out
-            the held-out set; default: `config.task`'s digit sequences (notebook 07).
-        model: the fresh model to train; default `build_model(config)` (the digit vocabulary).
+            the held-out sequences.
+        held_out: sequences never trained on, scored every `eval_every` steps (and at the end)
+            by exact match under teacher forcing (= greedy decoding, see `exact_matches`).
+        snapshot_steps: after which steps to keep the probe's cross-attention (0 = untrained).
+        probe: sequences of one length whose mean cross-attention is kept (needed with
+            `snapshot_steps`).
+        progress: called as progress(step, loss) after each step (a progress bar).
     Returns: a `TrainResult`.
     """
-    held_out = held_out_set(task=config.task) if held_out is None else held_out
-    model = build_model(config) if model is None else model
+    if snapshot_steps and probe is None:
+        raise ValueError("snapshot_steps needs a probe batch")
     optimizer = make_optimizer(model, config)
     generator = torch.Generator().manual_seed(config.seed)
-    if probe is None and snapshot_steps:
-        probe = held_out_set(100, PROBE_LENGTH, PROBE_LENGTH, seed=PROBE_LENGTH, task=config.task)
-        probe = probe.batch
     result = TrainResult(model, config)
     wanted = set(snapshot_steps)
 
@@ -272,19 +259,14 @@ def train(
             result.snapshots.append(cross_attention(model, probe).mean(dim=0).numpy())  # (T, S)
         if step % eval_every == 0 or step == config.steps:
             result.eval_steps.append(step)
-            result.accuracy.append(sequence_accuracy(model, held_out.batch, greedy=False))
+            result.accuracy.append(sequence_accuracy(model, held_out, greedy=False))
 
     with one_thread():
         observe(0)
         for step in range(config.steps):
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, config)
-            if sample_batch is None:
-                batch = random_batch(
-                    config.batch_size, generator, task=config.task, exclude=held_out
-                )
-            else:
-                batch = sample_batch(config.batch_size, generator)
+            batch = sample_batch(config.batch_size, generator)
             start = time.perf_counter()
             result.loss.append(train_step(model, optimizer, batch, config.label_smoothing))
             result.seconds += time.perf_counter() - start
@@ -295,39 +277,25 @@ def train(
     return result
 
 
-def save_checkpoint(result: TrainResult, path: Path = CHECKPOINT) -> Path:
-    """Save the weights (float16: half the size, same answers), the config and the loss curve."""
-    state = {k: v.half() for k, v in result.model.state_dict().items()}
+def save_checkpoint(result: TrainResult, path: Path, **extra: object) -> Path:
+    """Save the weights (float16: half the size, same answers), the config, the loss of every
+    step, the held-out accuracy at every evaluation, and anything in `extra` (a vocabulary)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save(
         {
             "config": asdict(result.config),
-            "state_dict": state,
+            "state_dict": {k: v.half() for k, v in result.model.state_dict().items()},
             "loss": [round(x, 6) for x in result.loss],
-            "accuracy": result.accuracy[-1] if result.accuracy else None,
+            "eval_steps": result.eval_steps,
+            "accuracy": [round(a, 6) for a in result.accuracy],
+            **extra,
         },
         path,
     )
     return path
 
 
-def load_checkpoint(path: Path = CHECKPOINT) -> tuple[Transformer, dict]:
-    """The model of a checkpoint (float32, eval mode) and the checkpoint's record (config, loss)."""
-    record = torch.load(path, weights_only=True)
-    known = {f.name for f in fields(TrainConfig)}
-    config = TrainConfig(**{k: v for k, v in record["config"].items() if k in known})
-    model = build_model(config)
-    model.load_state_dict({k: v.float() for k, v in record["state_dict"].items()})
-    return model.eval(), record
-
-
-@lru_cache(maxsize=1)
-def trained_model() -> Transformer:
-    """The committed checkpoint's model, loaded once (shared: do not train it further)."""
-    return load_checkpoint()[0]
-
-
-def _text_progress(total: int) -> Callable[[int, float], None]:
+def text_progress(total: int) -> Callable[[int, float], None]:
     """A plain progress bar on stderr."""
 
     def show(step: int, loss: float) -> None:
@@ -341,24 +309,16 @@ def _text_progress(total: int) -> Callable[[int, float], None]:
     return show
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    defaults = TrainConfig()
-    for f in fields(TrainConfig):
+def config_from_argv(
+    defaults: TrainConfig, out: Path, doc: str | None, argv: list[str] | None = None
+) -> tuple[TrainConfig, Path]:
+    """A training script's command line: one option per config field (`--d-model 32` …) and
+    `--out`, defaulting to `defaults` and `out`. Returns the config and the output path."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    for f in fields(defaults):
         value = getattr(defaults, f.name)
         parser.add_argument(f"--{f.name.replace('_', '-')}", type=type(value), default=value)
-    parser.add_argument("--out", type=Path, default=CHECKPOINT)
+    parser.add_argument("--out", type=Path, default=out)
     args = parser.parse_args(argv)
-    config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
-    result = train(config, eval_every=config.steps, progress=_text_progress(config.steps))
-    path = save_checkpoint(result, args.out)
-    low, high = TRAIN_LENGTHS
-    print(
-        f"held-out exact-sequence accuracy (lengths {low}–{high}): {result.accuracy[-1]:.4f}; "
-        f"{result.seconds:.1f} s of training; saved {path} ({path.stat().st_size // 1024} kB)"
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    changes = {f.name: getattr(args, f.name) for f in fields(defaults)}
+    return replace(defaults, **changes), args.out
