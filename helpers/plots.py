@@ -328,25 +328,11 @@ def plot_head_grid(
     Shapes: weights `(H, T, S)` with T = len(tokens), S = len(key_tokens).
     Returns: the array of Axes, one per panel (unused panels are hidden).
     """
-    w = np.asarray(weights, dtype=float)
+    w = _head_weights(weights, tokens, key_tokens, titles)  # (H, T, S)
     keys = tokens if key_tokens is None else key_tokens
-    if w.ndim != 3 or w.shape[1:] != (len(tokens), len(keys)):
-        shape = "(H, T, T)" if key_tokens is None else "(H, T, S)"
-        sizes = f"T = {len(tokens)}" + ("" if key_tokens is None else f", S = {len(keys)}")
-        raise ValueError(f"weights {w.shape} should be {shape} with {sizes} tokens, one per head")
     n_heads = w.shape[0]
-    if titles is not None and len(titles) != n_heads:
-        raise ValueError(f"{len(titles)} titles for {n_heads} heads")
-    if axes is None:
-        cols = min(ncols, n_heads)
-        rows = -(-n_heads // cols)
-        fig = plt.figure(figsize=(2.6 * cols + 1.0, 2.5 * rows + 0.3), layout="constrained")
-        axes = fig.subplots(rows, cols, squeeze=False)
-    grid = np.asarray(axes, dtype=object)
-    grid = grid.reshape(-1, grid.shape[-1]) if grid.ndim > 1 else grid.reshape(1, -1)
+    grid = _head_axes(axes, n_heads, ncols)  # (rows, cols)
     flat = grid.ravel()
-    if len(flat) < n_heads:
-        raise ValueError(f"{len(flat)} axes for {n_heads} heads")
     n_cols = grid.shape[1]
     last_row = (n_heads - 1) // n_cols
     for h, ax in enumerate(flat):
@@ -356,15 +342,7 @@ def plot_head_grid(
         im = ax.imshow(
             w[h], cmap=WEIGHTS_CMAP, vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest"
         )
-        if h % n_cols == 0:  # the left column: query labels
-            tick_tokens(ax, tokens, "y")
-        else:
-            ax.set_yticks([])
-        if h + n_cols >= n_heads:  # nothing below: key labels
-            tick_tokens(ax, keys, "x")
-        else:
-            ax.set_xticks([])
-        ax.spines[:].set_visible(False)
+        _label_head_panel(ax, h, n_heads, n_cols, tokens, keys)
         ax.set_title(titles[h] if titles else f"head {h + 1}", fontsize=9)
         if annotate and max(w.shape[1:]) <= ANNOTATE_UP_TO:
             for (i, j), value in np.ndenumerate(w[h]):
@@ -376,6 +354,58 @@ def plot_head_grid(
     grid[0, 0].set_ylabel("query (attending)")
     grid[last_row, 0].set_xlabel("key (attended to)")
     return flat[:n_heads]
+
+
+def _head_weights(
+    weights: np.ndarray | Sequence,
+    tokens: Sequence[str],
+    key_tokens: Sequence[str] | None,
+    titles: Sequence[str] | None,
+) -> np.ndarray:
+    """The weights of `plot_head_grid` as floats, checked against its tokens and titles.
+
+    Shapes: weights `(H, T, S)` with T = len(tokens), S = len(key_tokens) (or T).
+    """
+    w = np.asarray(weights, dtype=float)
+    keys = tokens if key_tokens is None else key_tokens
+    if w.ndim != 3 or w.shape[1:] != (len(tokens), len(keys)):
+        shape = "(H, T, T)" if key_tokens is None else "(H, T, S)"
+        sizes = f"T = {len(tokens)}" + ("" if key_tokens is None else f", S = {len(keys)}")
+        raise ValueError(f"weights {w.shape} should be {shape} with {sizes} tokens, one per head")
+    if titles is not None and len(titles) != w.shape[0]:
+        raise ValueError(f"{len(titles)} titles for {w.shape[0]} heads")
+    return w
+
+
+def _head_axes(axes: Sequence[Axes] | np.ndarray | None, n_heads: int, ncols: int) -> np.ndarray:
+    """The panels of `plot_head_grid` as a 2-D array of Axes: the given ones (a 1-D sequence is
+    one row), or a new figure with `ncols` columns and enough rows for `n_heads`."""
+    if axes is None:
+        cols = min(ncols, n_heads)
+        rows = -(-n_heads // cols)
+        fig = plt.figure(figsize=(2.6 * cols + 1.0, 2.5 * rows + 0.3), layout="constrained")
+        axes = fig.subplots(rows, cols, squeeze=False)
+    grid = np.asarray(axes, dtype=object)
+    grid = grid.reshape(-1, grid.shape[-1]) if grid.ndim > 1 else grid.reshape(1, -1)
+    if grid.size < n_heads:
+        raise ValueError(f"{grid.size} axes for {n_heads} heads")
+    return grid
+
+
+def _label_head_panel(
+    ax: Axes, h: int, n_heads: int, n_cols: int, tokens: Sequence[str], keys: Sequence[str]
+) -> None:
+    """Token labels on the outer panels only: queries in the left column, keys under the last
+    panel of each column; no ticks and no spines elsewhere."""
+    if h % n_cols == 0:  # the left column: query labels
+        tick_tokens(ax, tokens, "y")
+    else:
+        ax.set_yticks([])
+    if h + n_cols >= n_heads:  # nothing below: key labels
+        tick_tokens(ax, keys, "x")
+    else:
+        ax.set_xticks([])
+    ax.spines[:].set_visible(False)
 
 
 def write_message(fig: Figure, message: str) -> None:

@@ -104,6 +104,86 @@ def _mha_reference(
     return out.numpy().astype(np.float64), weights.numpy().astype(np.float64)
 
 
+_MHA_CASES = [  # (seed, (B, T, D), H, note)
+    (4, (2, 5, 12), 3, "(B=2, T=5, D=12, 3 heads)"),
+    (5, (1, 6, 512), 8, "(the running sentence, 8 heads)"),
+    (6, (2, 5, 12), 1, "(one head)"),
+]
+
+
+def _mha_weight_hint(
+    weights: np.ndarray,
+    want_w: np.ndarray,
+    x: torch.Tensor,
+    w: tuple[torch.Tensor, ...],
+    n_heads: int,
+    label: str,
+) -> None:
+    """Raise NotYet with a hint unless the weights match `helpers.MultiHeadAttention`'s.
+
+    Shapes: weights and want_w `(B, H, T, T)`, x `(B, T, D)`, each of w `(D, D)`.
+    """
+    if not np.allclose(weights.sum(axis=-1), 1.0, atol=1e-5):
+        raise NotYet(
+            f"the weights of {label} do not sum to 1 over the keys: apply the "
+            "softmax along the last axis, one row per query in each head."
+        )
+    if close(weights, want_w):
+        return
+    d = x.shape[-1]
+    dk = d // n_heads
+    q, k = (_split_reference(x @ m, n_heads) for m in w[:2])  # (B, T, D) -> (B, H, T, Dk)
+    scores = q @ np.swapaxes(k, -1, -2)  # (B, H, T, Dk) @ (B, H, Dk, T) -> (B, H, T, T)
+    if n_heads > 1 and close(weights, softmax_reference(scores / math.sqrt(d))):
+        raise NotYet(
+            f"the weights of {label} divide the scores by √d_model = "
+            f"√{d}; each head divides by √d_k = √{dk}, the width of its own q and k."
+        )
+    if close(weights, softmax_reference(scores)):
+        raise NotYet(
+            f"the weights of {label} are softmax(q·kᵀ): divide the scores by √d_k = √{dk}."
+        )
+    raise NotYet(
+        f"the weights of {label}, head 0, query 0 should be "
+        f"{fmt(want_w[0, 0, 0])}, got {fmt(weights[0, 0, 0])}. Split Q and K "
+        "into heads with your split_heads, then softmax(Q·Kᵀ / √d_k) per head."
+    )
+
+
+def _mha_output_hint(
+    output: np.ndarray,
+    want_out: np.ndarray,
+    want_w: np.ndarray,
+    x: torch.Tensor,
+    w: tuple[torch.Tensor, ...],
+    n_heads: int,
+    label: str,
+) -> None:
+    """Raise NotYet with a hint unless the output matches (the weights are already right).
+
+    Shapes: output and want_out `(B, T, D)`, want_w `(B, H, T, T)`, x `(B, T, D)`.
+    """
+    if close(output, want_out):
+        return
+    b, t, d = x.shape
+    heads = want_w @ _split_reference(x @ w[2], n_heads)  # (B, H, T, T) @ (B, H, T, Dk)
+    concat = np.swapaxes(heads, 1, 2).reshape(b, t, d)  # (B, H, T, Dk) -> (B, T, D)
+    if close(output, concat):
+        raise NotYet(
+            f"the output of {label} is the concatenation of the heads: multiply "
+            "it by W_o at the end."
+        )
+    if n_heads > 1 and close(output, heads.reshape(b, t, d) @ w[3].numpy()):
+        raise NotYet(
+            f"the output of {label} concatenates the heads in the wrong order: "
+            "`.transpose(1, 2)` back to (B, T, H, Dk) before the reshape to (B, T, D)."
+        )
+    raise NotYet(
+        f"the weights of {label} are right, its output is not: weights @ V per "
+        "head, then the heads side by side (B, T, D), then @ W_o."
+    )
+
+
 def check_multi_head_attention(fn: Callable[..., Any]) -> None:
     """Check `fn(X, W_q, W_k, W_v, W_o, n_heads)` -> `(output, weights)`, in PyTorch.
 
@@ -115,11 +195,7 @@ def check_multi_head_attention(fn: Callable[..., Any]) -> None:
 
     def verdict(fn: Callable[..., Any]) -> str:
         name = fn_name(fn, "multi_head_attention")
-        for seed, (b, t, d), h, note in [
-            (4, (2, 5, 12), 3, "(B=2, T=5, D=12, 3 heads)"),
-            (5, (1, 6, 512), 8, "(the running sentence, 8 heads)"),
-            (6, (2, 5, 12), 1, "(one head)"),
-        ]:
+        for seed, (b, t, d), h, note in _MHA_CASES:
             x = feature_vectors(TOKENS, d)[None] if d == 512 else seeded_tensor(seed, b, t, d)
             w = tuple(seeded_tensor(seed + 10 * i, d, d) / math.sqrt(d) for i in range(1, 5))
             case = Case(
@@ -132,54 +208,84 @@ def check_multi_head_attention(fn: Callable[..., Any]) -> None:
             want_out, want_w = _mha_reference(x, w, h)
             weights = as_array(weights, f"the weights of {case.label}", (b, h, t, t))
             output = as_array(output, f"the output of {case.label}", (b, t, d))
-            if not np.allclose(weights.sum(axis=-1), 1.0, atol=1e-5):
-                raise NotYet(
-                    f"the weights of {case.label} do not sum to 1 over the keys: apply the "
-                    "softmax along the last axis, one row per query in each head."
-                )
-            if not close(weights, want_w):
-                dk = d // h
-                q, k = (_split_reference(x @ m, h) for m in w[:2])  # (B, T, D) -> (B, H, T, Dk)
-                scores = q @ np.swapaxes(k, -1, -2)  # (B, H, T, Dk) @ (B, H, Dk, T) -> (B, H, T, T)
-                if h > 1 and close(weights, softmax_reference(scores / math.sqrt(d))):
-                    raise NotYet(
-                        f"the weights of {case.label} divide the scores by √d_model = "
-                        f"√{d}; each head divides by √d_k = √{dk}, the width of its own q and k."
-                    )
-                if close(weights, softmax_reference(scores)):
-                    raise NotYet(
-                        f"the weights of {case.label} are softmax(q·kᵀ): divide the scores by "
-                        f"√d_k = √{dk}."
-                    )
-                raise NotYet(
-                    f"the weights of {case.label}, head 0, query 0 should be "
-                    f"{fmt(want_w[0, 0, 0])}, got {fmt(weights[0, 0, 0])}. Split Q and K "
-                    "into heads with your split_heads, then softmax(Q·Kᵀ / √d_k) per head."
-                )
-            if close(output, want_out):
-                continue
-            heads = want_w @ _split_reference(x @ w[2], h)  # (B, H, T, T) @ (B, H, T, Dk)
-            concat = np.swapaxes(heads, 1, 2).reshape(b, t, d)  # (B, H, T, Dk) -> (B, T, D)
-            if close(output, concat):
-                raise NotYet(
-                    f"the output of {case.label} is the concatenation of the heads: multiply "
-                    "it by W_o at the end."
-                )
-            if h > 1 and close(output, heads.reshape(b, t, d) @ w[3].numpy()):
-                raise NotYet(
-                    f"the output of {case.label} concatenates the heads in the wrong order: "
-                    "`.transpose(1, 2)` back to (B, T, H, Dk) before the reshape to (B, T, D)."
-                )
-            raise NotYet(
-                f"the weights of {case.label} are right, its output is not: weights @ V per "
-                "head, then the heads side by side (B, T, D), then @ W_o."
-            )
+            _mha_weight_hint(weights, want_w, x, w, h, case.label)
+            _mha_output_hint(output, want_out, want_w, x, w, h, case.label)
         return (
             "Right: your function equals helpers.MultiHeadAttention (and so "
             "torch.nn.MultiheadAttention) for 3, 8 and 1 heads."
         )
 
     check(fn, "check_multi_head_attention", "multi_head_attention", verdict)
+
+
+_HEAD_CASES = [  # (d_k, query_feature, key_feature, strength)
+    (64, "verb", "animal", 5.0),
+    (16, "preposition", "surface", 3.0),
+]
+
+
+def _check_head_case(
+    fn: Callable[..., Any], name: str, x: np.ndarray, dk: int, qf: str, kf: str, strength: float
+) -> None:
+    """Build the learner's head for one case, score "The cat sat on the mat." with it, and raise
+    NotYet with a hint unless the scores are the wanted ones.
+
+    Shapes: x `(T, D)`, the word vectors of `data.feature_vectors`.
+    """
+    d = x.shape[1]
+    case = Case((d, dk, qf, kf, strength), f'{name}({d}, {dk}, "{qf}", "{kf}", {strength:g})')
+    w_q, w_k = pair(call(fn, case), case, ("W_q", "W_k"))
+    if shape_of(w_q) == (dk, d):
+        raise NotYet(
+            f"W_q of {case.label} has shape (Dk, D) = {(dk, d)}: make it (D, Dk), so "
+            "that X @ W_q gives one query of width Dk per word."
+        )
+    w_q = as_array(w_q, f"W_q of {case.label}", (d, dk))
+    w_k = as_array(w_k, f"W_k of {case.label}", (d, dk))
+    scores = (x @ w_q) @ (x @ w_k).T / math.sqrt(dk)  # (T, Dk) @ (Dk, S) -> (T, S)
+    fq, fk = x[:, FEATURES.index(qf)], x[:, FEATURES.index(kf)]  # (T,) each
+    want = strength * np.outer(fq, fk)  # (T, S)
+    if not np.allclose(scores, want, atol=1e-3):
+        _head_hint(case.label, w_q, w_k, scores, want, dk, qf, kf, strength)
+
+
+def _head_hint(
+    label: str,
+    w_q: np.ndarray,
+    w_k: np.ndarray,
+    scores: np.ndarray,
+    want: np.ndarray,
+    dk: int,
+    qf: str,
+    kf: str,
+    strength: float,
+) -> None:
+    """Raise NotYet with the hint that fits wrong head scores.
+
+    Shapes: w_q, w_k `(D, Dk)`; scores, want `(T, S)`.
+    """
+    if np.abs(w_q[len(FEATURES) :]).max() > 0 or np.abs(w_k[len(FEATURES) :]).max() > 0:
+        raise NotYet(
+            f"{label}: only the feature rows 0–{len(FEATURES) - 1} of W_q and W_k "
+            "may be nonzero; the other rows pick up the random part of the word vectors."
+        )
+    if np.allclose(scores * math.sqrt(dk), want, atol=1e-3):
+        raise NotYet(
+            f"{label}: the score is divided by √d_k = √{dk} after the dot product; "
+            "choose the number a in W_q and W_k so that a·a / √d_k = strength."
+        )
+    i, j = np.argwhere(want > 0)[0]  # the first pair that should match
+    match = f'"{TOKENS[i]}" → "{TOKENS[j]}"'
+    if np.allclose(scores[want == 0], 0, atol=1e-3):
+        raise NotYet(
+            f"{label}: the right pairs are picked, but the score of {match} is "
+            f"{scores[i, j]:.4f}, not {strength:g}."
+        )
+    raise NotYet(
+        f'{label}: W_q must read the feature "{qf}" (row {FEATURES.index(qf)}), '
+        f'W_k the feature "{kf}" (row {FEATURES.index(kf)}); the score of {match} should '
+        f"be {strength:g}, got {scores[i, j]:.4f}."
+    )
 
 
 def check_build_head(fn: Callable[..., Any]) -> None:
@@ -195,50 +301,9 @@ def check_build_head(fn: Callable[..., Any]) -> None:
 
     def verdict(fn: Callable[..., Any]) -> str:
         name = fn_name(fn, "build_head")
-        d = 512
-        x = feature_vectors(TOKENS, d).numpy().astype(np.float64)  # (T, D)
-        for dk, qf, kf, strength in [
-            (64, "verb", "animal", 5.0),
-            (16, "preposition", "surface", 3.0),
-        ]:
-            case = Case(
-                (d, dk, qf, kf, strength), f'{name}({d}, {dk}, "{qf}", "{kf}", {strength:g})'
-            )
-            w_q, w_k = pair(call(fn, case), case, ("W_q", "W_k"))
-            if shape_of(w_q) == (dk, d):
-                raise NotYet(
-                    f"W_q of {case.label} has shape (Dk, D) = {(dk, d)}: make it (D, Dk), so "
-                    "that X @ W_q gives one query of width Dk per word."
-                )
-            w_q = as_array(w_q, f"W_q of {case.label}", (d, dk))
-            w_k = as_array(w_k, f"W_k of {case.label}", (d, dk))
-            scores = (x @ w_q) @ (x @ w_k).T / math.sqrt(dk)  # (T, Dk) @ (Dk, S) -> (T, S)
-            fq, fk = x[:, FEATURES.index(qf)], x[:, FEATURES.index(kf)]  # (T,) each
-            want = strength * np.outer(fq, fk)  # (T, S)
-            if np.allclose(scores, want, atol=1e-3):
-                continue
-            if np.abs(w_q[len(FEATURES) :]).max() > 0 or np.abs(w_k[len(FEATURES) :]).max() > 0:
-                raise NotYet(
-                    f"{case.label}: only the feature rows 0–{len(FEATURES) - 1} of W_q and W_k "
-                    "may be nonzero; the other rows pick up the random part of the word vectors."
-                )
-            if np.allclose(scores * math.sqrt(dk), want, atol=1e-3):
-                raise NotYet(
-                    f"{case.label}: the score is divided by √d_k = √{dk} after the dot product; "
-                    "choose the number a in W_q and W_k so that a·a / √d_k = strength."
-                )
-            i, j = np.argwhere(want > 0)[0]  # the first pair that should match
-            match = f'"{TOKENS[i]}" → "{TOKENS[j]}"'
-            if np.allclose(scores[want == 0], 0, atol=1e-3):
-                raise NotYet(
-                    f"{case.label}: the right pairs are picked, but the score of {match} is "
-                    f"{scores[i, j]:.4f}, not {strength:g}."
-                )
-            raise NotYet(
-                f'{case.label}: W_q must read the feature "{qf}" (row {FEATURES.index(qf)}), '
-                f'W_k the feature "{kf}" (row {FEATURES.index(kf)}); the score of {match} should '
-                f"be {strength:g}, got {scores[i, j]:.4f}."
-            )
+        x = feature_vectors(TOKENS, 512).numpy().astype(np.float64)  # (T, D)
+        for dk, qf, kf, strength in _HEAD_CASES:
+            _check_head_case(fn, name, x, dk, qf, kf, strength)
         w = softmax_reference(
             5.0 * np.outer(x[:, FEATURES.index("verb")], x[:, FEATURES.index("animal")])
         )

@@ -89,6 +89,27 @@ def _head_titles(n_heads: int, built: bool) -> list[str]:
     return [names[h] if h < len(names) else "random" for h in range(n_heads)]
 
 
+def _built_head_notes(tokens: list[str], n_heads: int) -> list[str]:
+    """What the built heads cannot show: relations left out for lack of heads, and words the
+    lexicon does not know (they have no features)."""
+    notes = []
+    if n_heads < len(CONSTRUCTED_HEADS):
+        left_out = ", ".join(f'"{name}"' for name, _, _ in CONSTRUCTED_HEADS[n_heads:])
+        notes.append(
+            f"With {n_heads} head{'s' if n_heads > 1 else ''} there is room for only "
+            f"{n_heads} of the book's 3 relations: {left_out} left out. One head gives each word "
+            "one softmax row, and a row cannot point at two words at once."
+        )
+    unknown = list(dict.fromkeys(t for t in tokens if t.lower() not in LEXICON))
+    if unknown:
+        shown = ", ".join(f'"{t}"' for t in unknown[:4]) + (", …" if len(unknown) > 4 else "")
+        notes.append(
+            f"The built heads know only the words of a small lexicon: {shown} "
+            "have no features, so those heads look past them (a uniform row)."
+        )
+    return notes
+
+
 def multi_head_view(
     sentence: str = SENTENCE,
     n_heads: int = 8,
@@ -128,20 +149,8 @@ def multi_head_view(
             "so the picture stays readable."
         )
         tokens = tokens[:MAX_WORDS]
-    if built and n_heads < len(CONSTRUCTED_HEADS):
-        left_out = ", ".join(f'"{name}"' for name, _, _ in CONSTRUCTED_HEADS[n_heads:])
-        notes.append(
-            f"With {n_heads} head{'s' if n_heads > 1 else ''} there is room for only "
-            f"{n_heads} of the book's 3 relations: {left_out} left out. One head gives each word "
-            "one softmax row, and a row cannot point at two words at once."
-        )
-    unknown = list(dict.fromkeys(t for t in tokens if t.lower() not in LEXICON))
-    if built and unknown:
-        shown = ", ".join(f'"{t}"' for t in unknown[:4]) + (", …" if len(unknown) > 4 else "")
-        notes.append(
-            f"The built heads know only the words of a small lexicon: {shown} "
-            "have no features, so those heads look past them (a uniform row)."
-        )
+    if built:
+        notes += _built_head_notes(tokens, n_heads)
     weights, concat = _multi_head_outputs(tuple(tokens), n_heads, built, d_model)
     return MultiHeadView(
         tokens,

@@ -95,18 +95,39 @@ class MultiHeadFigure(LiveFigure):
         self._width: int | None = None
 
     def _build(self, tokens: list[str], width: int) -> None:
-        from matplotlib.collections import LineCollection
-
+        """Lay out the 8-slot grid, the line view and the concatenated outputs for these tokens
+        and this output width (D)."""
         self.relayout()
         self._tokens, self._width = tokens, width
-        n = len(tokens)
         gs = self.fig.add_gridspec(
             3, 5, height_ratios=[1.0, 1.0, 0.8], width_ratios=[1, 1, 1, 1, 1.35]
         )
         grid = np.array([[self.fig.add_subplot(gs[r, c]) for c in range(4)] for r in range(2)])
-        slots = list(grid.ravel())
         self.ax_lines = self.fig.add_subplot(gs[0:2, 4])
         self.ax_concat = self.fig.add_subplot(gs[2, :])
+        self._draw_slots(grid, tokens)
+        self._draw_lines(tokens)
+        self._draw_concat(tokens, width)
+        self.dynamic = [
+            *self._images,
+            *self._titles,
+            *self._fills,
+            *self._empty,
+            *self._frames,
+            self._lines,
+            self._lines_caption,
+            self._concat,
+            self._bounds,
+            self._block,
+            self._concat_caption,
+        ]
+
+    def _draw_slots(self, grid: np.ndarray, tokens: list[str]) -> None:
+        """Empty heatmaps in the 2 × 4 grid of head slots, each with its title, a grey fill and a
+        "no head" note for an unused slot, and a frame for the selected head. Shapes: grid `(2, 4)`.
+        """
+        n = len(tokens)
+        slots = list(grid.ravel())
         plot_head_grid(
             np.zeros((MAX_HEAD_SLOTS, n, n)), tokens, [" "] * MAX_HEAD_SLOTS, grid, annotate=False
         )
@@ -126,12 +147,21 @@ class MultiHeadFigure(LiveFigure):
         ]
         self._frames = [ax.add_patch(panel_frame(ax, "none")) for ax in slots]
 
+    def _draw_lines(self, tokens: list[str]) -> None:
+        """The selected head's line view, with room for its two-line caption."""
+        n = len(tokens)
         plot_attention_lines(np.zeros((n, n)), tokens, ax=self.ax_lines, title=" \n ")
         self._lines = self.ax_lines.collections[0]
         self._lines_caption = self.ax_lines.text(
             0.5, 1.01, "", transform=self.ax_lines.transAxes, ha="center", va="bottom", fontsize=9
         )
 
+    def _draw_concat(self, tokens: list[str], width: int) -> None:
+        """The heads' outputs side by side (T, D), with the heads' boundaries and a frame around
+        the selected head's block of columns."""
+        from matplotlib.collections import LineCollection
+
+        n = len(tokens)
         ax = self.ax_concat
         self._concat = ax.imshow(
             np.zeros((n, width)),
@@ -155,19 +185,6 @@ class MultiHeadFigure(LiveFigure):
         self._concat_caption = ax.text(
             0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom"
         )
-        self.dynamic = [
-            *self._images,
-            *self._titles,
-            *self._fills,
-            *self._empty,
-            *self._frames,
-            self._lines,
-            self._lines_caption,
-            self._concat,
-            self._bounds,
-            self._block,
-            self._concat_caption,
-        ]
 
     def update(
         self,

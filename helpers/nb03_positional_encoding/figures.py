@@ -109,6 +109,7 @@ class PositionalFigure(LiveFigure):
         self._positions: int | None = None
 
     def _build(self, n_positions: int) -> None:
+        """Lay out the heatmap, the vector and the similarity plot for `n_positions` positions."""
         self.relayout()
         self._positions = n_positions
         widest = 128  # lay out with wide tick labels; any d_model then fits
@@ -116,7 +117,25 @@ class PositionalFigure(LiveFigure):
         self.ax_map = self.fig.add_subplot(grid[:, 0])
         self.ax_vec = self.fig.add_subplot(grid[0, 1])
         self.ax_sim = self.fig.add_subplot(grid[1, 1])
+        self._draw_map(n_positions, widest)
+        self._draw_vector(widest)
+        self._draw_similarity(n_positions)
+        self.fig.get_layout_engine().execute(self.fig)  # lay out once, tick labels included,
+        self.fig.set_layout_engine("none")  # then keep it: a new d_model only moves data
+        self.dynamic = [
+            self._caption,
+            self._image,
+            self._frame,
+            self.ax_map.xaxis,
+            self._stems,
+            self.ax_vec.xaxis,
+            self._vec_caption,
+            self._reference,
+            self._points,
+        ]
 
+    def _draw_map(self, n_positions: int, widest: int) -> None:
+        """An empty (P, widest) encoding heatmap with row 0 framed and room for the caption."""
         plot_positional_encoding(np.zeros((n_positions, widest)), ax=self.ax_map, highlight_row=0)
         self.ax_map.set_title(" ")  # room for the caption, which changes with base and d_model
         self._caption = self.ax_map.text(
@@ -126,6 +145,8 @@ class PositionalFigure(LiveFigure):
         self._frame = self.ax_map.patches[-1]
         self.ax_map.xaxis.get_major_locator().set_params(integer=True)
 
+    def _draw_vector(self, widest: int) -> None:
+        """One stem per dimension (sin even, cos odd) for the vector of one position."""
         self._stems = self.ax_vec.vlines(np.arange(widest), 0.0, 0.0)
         self.ax_vec.set_xlim(-0.5, widest - 0.5)
         self.ax_vec.set_ylim(-1.1, 1.1)
@@ -148,6 +169,8 @@ class PositionalFigure(LiveFigure):
             0.0, 1.02, "", transform=self.ax_vec.transAxes, ha="left", va="bottom"
         )
 
+    def _draw_similarity(self, n_positions: int) -> None:
+        """Empty similarity-against-offset curves: every position (grey) and this one (dots)."""
         span = n_positions - 1
         self.ax_sim.axhline(0, color="lightgrey", linewidth=0.8)
         self.ax_sim.axvline(0, color="lightgrey", linewidth=0.8)
@@ -169,20 +192,6 @@ class PositionalFigure(LiveFigure):
             bbox_to_anchor=(1.0, 1.0),
             borderaxespad=0.1,
         )
-
-        self.fig.get_layout_engine().execute(self.fig)  # lay out once, tick labels included,
-        self.fig.set_layout_engine("none")  # then keep it: a new d_model only moves data
-        self.dynamic = [
-            self._caption,
-            self._image,
-            self._frame,
-            self.ax_map.xaxis,
-            self._stems,
-            self.ax_vec.xaxis,
-            self._vec_caption,
-            self._reference,
-            self._points,
-        ]
 
     def update(
         self,

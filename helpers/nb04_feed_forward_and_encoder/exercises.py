@@ -55,6 +55,62 @@ def _block_parameters(d_model: int, d_ff: int) -> dict[str, int]:
     }
 
 
+def _layer_norm_cases(name: str) -> list[Case]:
+    """The running sentence's encoder input (γ = 1, β = 0), 3 × 5 random rows with random γ and β,
+    and rows whose spread is tiny or zero. Args of each case: (x, gamma, beta, eps)."""
+    rng = np.random.default_rng(4)
+    x = _encoder_input()  # (T, D)
+    d = x.shape[1]
+    small = rng.normal(size=(3, 5)) * 3 + 1
+    flat = np.array([[2.0, 2.001, 1.999, 2.0], [5.0, 5.0, 5.0, 5.0]])  # std 7e-4, then 0
+    return [
+        Case((x, np.ones(d), np.zeros(d), 1e-5), f"{name}(X, ones, zeros, 1e-5)"),
+        Case(
+            (small, rng.normal(size=5), rng.normal(size=5), 1e-5),
+            f"{name}(x, gamma, beta, 1e-5)",
+            "(3 rows of 5, random γ and β)",
+        ),
+        Case(
+            (flat, np.full(4, 2.0), np.full(4, 0.5), 1e-5),
+            f"{name}(x, gamma, beta, 1e-5)",
+            "(a row of almost equal values, then a row of equal values)",
+        ),
+    ]
+
+
+def _layer_norm_hint(got: np.ndarray, case: Case) -> None:
+    """Raise NotYet with a hint unless `got` is the LayerNorm of the case's rows.
+
+    Shapes: got and the case's x `(T, D)`, its gamma and beta `(D,)`.
+    """
+    xs, gamma, beta, eps = case.args
+    want = _layer_norm(xs, gamma, beta, eps)
+    if close(got, want):
+        return
+    if close(got, _layer_norm(xs, gamma, beta, eps, axis=0)):
+        raise NotYet(
+            f"{case.label} normalises each feature over the tokens (axis 0), like "
+            "BatchNorm. LayerNorm normalises each token over its own features: axis=-1."
+        )
+    if close(got, _layer_norm(xs, gamma, beta, eps, ddof=1)):
+        raise NotYet(
+            f"{case.label} uses the unbiased variance (divided by D − 1). LayerNorm "
+            "divides by D: np.var's default, ddof=0 (torch: unbiased=False)."
+        )
+    mean, std = xs.mean(axis=-1, keepdims=True), xs.std(axis=-1, keepdims=True)  # (T, 1) each
+    if close(got, (xs - mean) / (std + eps) * gamma + beta):
+        raise NotYet(
+            f"{case.label}: eps goes inside the square root, (x − mean) / "
+            "np.sqrt(var + eps), not after it; it matters when a row barely varies."
+        )
+    if close(got, _layer_norm(xs, 1.0, 0.0, eps)):
+        raise NotYet(
+            f"{case.label} normalises, but then multiply by gamma and add beta "
+            "(the learned scale γ and shift β)."
+        )
+    raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
+
+
 def check_layer_norm(fn: Callable[..., Any]) -> None:
     """Check `fn(x, gamma, beta, eps)` = LayerNorm of every row of x, in NumPy.
 
@@ -65,58 +121,17 @@ def check_layer_norm(fn: Callable[..., Any]) -> None:
     """
 
     def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "layer_norm")
-        rng = np.random.default_rng(4)
-        x = _encoder_input()
-        d = x.shape[1]
-        small = rng.normal(size=(3, 5)) * 3 + 1
-        flat = np.array([[2.0, 2.001, 1.999, 2.0], [5.0, 5.0, 5.0, 5.0]])  # std 7e-4, then 0
-        cases = [
-            Case((x, np.ones(d), np.zeros(d), 1e-5), f"{name}(X, ones, zeros, 1e-5)"),
-            Case(
-                (small, rng.normal(size=5), rng.normal(size=5), 1e-5),
-                f"{name}(x, gamma, beta, 1e-5)",
-                "(3 rows of 5, random γ and β)",
-            ),
-            Case(
-                (flat, np.full(4, 2.0), np.full(4, 0.5), 1e-5),
-                f"{name}(x, gamma, beta, 1e-5)",
-                "(a row of almost equal values, then a row of equal values)",
-            ),
-        ]
-        for case in cases:
-            xs, gamma, beta, eps = case.args
-            got = as_array(call(fn, case), case.label, xs.shape, NAN_HINT_LAYER_NORM)
-            want = _layer_norm(xs, gamma, beta, eps)
-            if close(got, want):
-                continue
-            if close(got, _layer_norm(xs, gamma, beta, eps, axis=0)):
-                raise NotYet(
-                    f"{case.label} normalises each feature over the tokens (axis 0), like "
-                    "BatchNorm. LayerNorm normalises each token over its own features: axis=-1."
-                )
-            if close(got, _layer_norm(xs, gamma, beta, eps, ddof=1)):
-                raise NotYet(
-                    f"{case.label} uses the unbiased variance (divided by D − 1). LayerNorm "
-                    "divides by D: np.var's default, ddof=0 (torch: unbiased=False)."
-                )
-            mean, std = xs.mean(axis=-1, keepdims=True), xs.std(axis=-1, keepdims=True)
-            if close(got, (xs - mean) / (std + eps) * gamma + beta):
-                raise NotYet(
-                    f"{case.label}: eps goes inside the square root, (x − mean) / "
-                    "np.sqrt(var + eps), not after it; it matters when a row barely varies."
-                )
-            if close(got, _layer_norm(xs, 1.0, 0.0, eps)):
-                raise NotYet(
-                    f"{case.label} normalises, but then multiply by gamma and add beta "
-                    "(the learned scale γ and shift β)."
-                )
-            raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
+        for case in _layer_norm_cases(fn_name(fn, "layer_norm")):
+            xs = case.args[0]
+            _layer_norm_hint(
+                as_array(call(fn, case), case.label, xs.shape, NAN_HINT_LAYER_NORM), case
+            )
+        x = _encoder_input()  # (T, D)
         out = _layer_norm(x, 1.0, 0.0, 1e-5)
         return (
             f"Right. Each of the 6 tokens now has mean {abs(out.mean(axis=1)).max():.4f} and "
-            f"standard deviation {out.std(axis=1).mean():.4f} over its {d} features, and a "
-            "constant row stays finite. That is nn.LayerNorm."
+            f"standard deviation {out.std(axis=1).mean():.4f} over its {x.shape[1]} features, "
+            "and a constant row stays finite. That is nn.LayerNorm."
         )
 
     check(fn, "check_layer_norm", "layer_norm", verdict)
@@ -195,6 +210,74 @@ def _blocks_for_pre_norm() -> list[tuple[Any, torch.Tensor, str]]:
     ]
 
 
+def _pre_norm_answers(block: Any, x: torch.Tensor) -> dict[str, np.ndarray]:
+    """The right pre-norm output of `block` on x, and the outputs of the usual mistakes.
+
+    Keys: "pre" (the answer, `EncoderBlock(norm_first=True)` with the block's weights), "post"
+    (the block itself), "first_half" (attention only), "no_residual", "swapped" (norm1 and norm2
+    exchanged). Shapes: x `(B, T, D)`; every answer `(B, T, D)`, float64.
+    """
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        pre = EncoderBlock(x.shape[-1], block.self_attn.n_heads, block.ffn.d_ff, norm_first=True)
+        pre.load_state_dict(block.state_dict())
+        want = pre.eval()(x).double().numpy()
+
+        def attn(h: torch.Tensor, mha: Any = block.self_attn) -> torch.Tensor:
+            return mha(h, h, h)[0]
+
+        first_half = (x + attn(block.norm1(x))).double().numpy()
+        no_residual = block.ffn(block.norm2(attn(block.norm1(x)))).double().numpy()
+        h = x + attn(block.norm2(x))
+        swapped = (h + block.ffn(block.norm1(h))).double().numpy()
+        post = block(x).double().numpy()
+    return {
+        "pre": want,
+        "post": post,
+        "first_half": first_half,
+        "no_residual": no_residual,
+        "swapped": swapped,
+    }
+
+
+def _call_pre_norm(fn: Callable[..., Any], case: Case) -> Any:
+    """The learner's result on one case; a returned (output, weights) pair gets its own hint."""
+    try:
+        with torch.no_grad():
+            return call(fn, case)
+    except NotYet as e:
+        if "tuple" not in str(e):
+            raise
+        raise NotYet(
+            f"{e}. block.self_attn(q, k, v) returns (output, weights): keep only the "
+            "output, `block.self_attn(h, h, h)[0]`."
+        ) from None
+
+
+def _pre_norm_hint(got: np.ndarray, answers: dict[str, np.ndarray], label: str) -> None:
+    """Raise NotYet with a hint unless `got` is the pre-norm answer. Shapes: got `(B, T, D)`."""
+    want = answers["pre"]
+    if close(got, want):
+        return
+    if close(got, answers["post"]):
+        raise NotYet(
+            f"{label} is the post-norm block, Norm(x + sublayer(x)). Pre-norm "
+            "normalises what goes into each sub-layer: x + sublayer(Norm(x))."
+        )
+    if close(got, answers["first_half"]):
+        raise NotYet(f"{label} stops after attention: then x = x + FFN(Norm2(x)).")
+    if close(got, answers["no_residual"]):
+        raise NotYet(
+            f"{label} forgets the residual connections: add x back after each "
+            "sub-layer, x = x + sublayer(Norm(x))."
+        )
+    if close(got, answers["swapped"]):
+        raise NotYet(
+            f"{label} swaps the norms: block.norm1 goes before attention, "
+            "block.norm2 before the FFN."
+        )
+    raise NotYet(f"{label} gave {fmt(got[0, 0])} for the first token, expected {fmt(want[0, 0])}.")
+
+
 def check_pre_norm_block(fn: Callable[..., Any]) -> None:
     """Check `fn(x, block)`: the pre-norm version of a post-norm `EncoderBlock`, from its parts.
 
@@ -209,56 +292,10 @@ def check_pre_norm_block(fn: Callable[..., Any]) -> None:
 
         name = fn_name(fn, "pre_norm_block")
         for block, x, args in _blocks_for_pre_norm():
-            with torch.random.fork_rng(devices=[]), torch.no_grad():
-                pre = EncoderBlock(
-                    x.shape[-1], block.self_attn.n_heads, block.ffn.d_ff, norm_first=True
-                )
-                pre.load_state_dict(block.state_dict())
-                want = pre.eval()(x).double().numpy()
-
-                def attn(h: torch.Tensor, mha: Any = block.self_attn) -> torch.Tensor:
-                    return mha(h, h, h)[0]
-
-                first_half = (x + attn(block.norm1(x))).double().numpy()
-                no_residual = block.ffn(block.norm2(attn(block.norm1(x)))).double().numpy()
-                h = x + attn(block.norm2(x))
-                swapped = (h + block.ffn(block.norm1(h))).double().numpy()
-                post = block(x).double().numpy()
+            answers = _pre_norm_answers(block, x)
             case = Case((x.clone(), block), f"{name}{args}")  # a copy: ours stays intact
-            try:
-                with torch.no_grad():
-                    result = call(fn, case)
-            except NotYet as e:
-                if "tuple" not in str(e):
-                    raise
-                raise NotYet(
-                    f"{e}. block.self_attn(q, k, v) returns (output, weights): keep only the "
-                    "output, `block.self_attn(h, h, h)[0]`."
-                ) from None
-            got = as_array(result, case.label, tuple(x.shape))
-            if close(got, want):
-                continue
-            if close(got, post):
-                raise NotYet(
-                    f"{case.label} is the post-norm block, Norm(x + sublayer(x)). Pre-norm "
-                    "normalises what goes into each sub-layer: x + sublayer(Norm(x))."
-                )
-            if close(got, first_half):
-                raise NotYet(f"{case.label} stops after attention: then x = x + FFN(Norm2(x)).")
-            if close(got, no_residual):
-                raise NotYet(
-                    f"{case.label} forgets the residual connections: add x back after each "
-                    "sub-layer, x = x + sublayer(Norm(x))."
-                )
-            if close(got, swapped):
-                raise NotYet(
-                    f"{case.label} swaps the norms: block.norm1 goes before attention, "
-                    "block.norm2 before the FFN."
-                )
-            raise NotYet(
-                f"{case.label} gave {fmt(got[0, 0])} for the first token, expected "
-                f"{fmt(want[0, 0])}."
-            )
+            got = as_array(_call_pre_norm(fn, case), case.label, tuple(x.shape))
+            _pre_norm_hint(got, answers, case.label)
         return (
             "Right: x + MHA(Norm1(x)), then x + FFN(Norm2(x)), the same numbers as "
             "EncoderBlock(norm_first=True) and nn.TransformerEncoderLayer(norm_first=True). "

@@ -94,6 +94,75 @@ def _sentence_tokens(sentence: str, role: str, notes: list[str]) -> list[str]:
     return tokens
 
 
+def _unknown_words_notes(words: list[str]) -> list[str]:
+    """A note naming the words the bilingual lexicon does not know (articles aside), if any."""
+    unknown = list(
+        dict.fromkeys(
+            w for w in words if w.lower() not in BILINGUAL_LEXICON and w.lower() not in ARTICLES
+        )
+    )
+    if not unknown:
+        return []
+    shown = ", ".join(f'"{w}"' for w in unknown[:4]) + (", …" if len(unknown) > 4 else "")
+    return [
+        f"The bilingual lexicon does not know {shown}: without meaning features the aligned "
+        "heads find no translation for them (an even row, or a column nobody looks at)."
+    ]
+
+
+def _decoder_weights(
+    tgt: list[str], src: list[str], causal: bool, d_model: int
+) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+    """The decoder's self-attention weights (masked when `causal`), the mask, and every head's
+    cross-attention weights from the decoder's words to the encoder's.
+
+    Shapes: self_weights `(T, T)`, mask `(T, T)` or None, cross `(H, T, S)`.
+    """
+    if d_model not in _CROSS_LAYERS:
+        _CROSS_LAYERS[d_model] = aligned_cross_attention(d_model)
+    layer = _CROSS_LAYERS[d_model]
+    y = bilingual_vectors(tgt, d_model)  # (T, D): the decoder's words
+    x = bilingual_vectors(src, d_model)  # (S, D): the encoder's words
+    w_q, w_k, w_v = toy_projections(d_model, 64)  # each (D, Dk)
+    mask = causal_mask(len(tgt)) if causal else None  # (T, T), True = may attend
+    with torch.no_grad():
+        _, self_weights = scaled_dot_product_attention(y @ w_q, y @ w_k, y @ w_v, mask)  # (T, T)
+        _, cross = layer(y[None], x[None], x[None])  # (1, T, D), (1, S, D) -> (1, H, T, S)
+    return self_weights, mask, cross[0]  # (1, H, T, S) -> (H, T, S)
+
+
+def _decoder_caption(
+    tgt: list[str],
+    src: list[str],
+    step: int,
+    causal: bool,
+    head: int,
+    row: torch.Tensor,
+    cross_row: torch.Tensor,
+) -> str:
+    """What the word at `step` may see, what the mask hides (or leaks without it), and where the
+    cross-attention head `head` looks. Shapes: row `(T,)` its self-attention weights, cross_row
+    `(S,)` its weights in that head.
+    """
+    seen = ", ".join(tgt[: step + 1])
+    caption = f'step {step}: "{tgt[step]}" may attend to {seen}'
+    future = row[step + 1 :]  # (T − t − 1,)
+    if len(future) and causal:
+        caption += f" · hidden by the mask: {', '.join(tgt[step + 1 :])}"
+    elif len(future):
+        caption += (
+            f" · NO MASK: it also sees the future {', '.join(tgt[step + 1 :])} "
+            f"({float(future.sum()):.0%} of its attention leaks there)"
+        )
+    elif not causal:
+        caption += " · the last word: nothing lies ahead, mask or not"
+    best = int(cross_row.argmax())
+    return caption + (
+        f'\ncross-attention head {head + 1}: "{tgt[step]}" looks most at "{src[best]}"'
+        f" ({float(cross_row[best]):.2f})"
+    )
+
+
 def decoder_attention_view(
     target: str | None = None,
     source: str = SENTENCE,
@@ -123,47 +192,12 @@ def decoder_attention_view(
             "(letters or digits, in any language)."
         )
         return DecoderAttentionView(tgt, src, 0, causal, 0, None, None, None, [], "", message)
-    unknown = list(
-        dict.fromkeys(
-            w for w in tgt + src if w.lower() not in BILINGUAL_LEXICON and w.lower() not in ARTICLES
-        )
-    )
-    if unknown:
-        shown = ", ".join(f'"{w}"' for w in unknown[:4]) + (", …" if len(unknown) > 4 else "")
-        notes.append(
-            f"The bilingual lexicon does not know {shown}: without meaning features the aligned "
-            "heads find no translation for them (an even row, or a column nobody looks at)."
-        )
+    notes += _unknown_words_notes(tgt + src)
     step = min(max(int(step), 0), len(tgt) - 1)
-
-    if d_model not in _CROSS_LAYERS:
-        _CROSS_LAYERS[d_model] = aligned_cross_attention(d_model)
-    layer = _CROSS_LAYERS[d_model]
-    y = bilingual_vectors(tgt, d_model)  # (T, D): the decoder's words
-    x = bilingual_vectors(src, d_model)  # (S, D): the encoder's words
-    w_q, w_k, w_v = toy_projections(d_model, 64)  # each (D, Dk)
-    mask = causal_mask(len(tgt)) if causal else None  # (T, T), True = may attend
-    with torch.no_grad():
-        _, self_weights = scaled_dot_product_attention(y @ w_q, y @ w_k, y @ w_v, mask)  # (T, T)
-        _, cross = layer(y[None], x[None], x[None])  # (1, T, D), (1, S, D) -> (1, H, T, S)
-    titles = cross_head_titles(layer.n_heads)
-    head = min(max(int(head), 0), layer.n_heads - 1)
-
-    seen = ", ".join(tgt[: step + 1])
-    caption = f'step {step}: "{tgt[step]}" may attend to {seen}'
-    future = self_weights[step, step + 1 :]  # (T − t − 1,)
-    if len(future) and causal:
-        caption += f" · hidden by the mask: {', '.join(tgt[step + 1 :])}"
-    elif len(future):
-        caption += (
-            f" · NO MASK: it also sees the future {', '.join(tgt[step + 1 :])} "
-            f"({float(future.sum()):.0%} of its attention leaks there)"
-        )
-    elif not causal:
-        caption += " · the last word: nothing lies ahead, mask or not"
-    best = int(cross[0, head, step].argmax())
-    caption += f'\ncross-attention head {head + 1}: "{tgt[step]}" looks most at "{src[best]}"'
-    caption += f" ({float(cross[0, head, step, best]):.2f})"
+    self_weights, mask, cross = _decoder_weights(tgt, src, causal, d_model)
+    titles = cross_head_titles(cross.shape[0])
+    head = min(max(int(head), 0), cross.shape[0] - 1)
+    caption = _decoder_caption(tgt, src, step, causal, head, self_weights[step], cross[head, step])
     return DecoderAttentionView(
         tgt,
         src,
@@ -172,7 +206,7 @@ def decoder_attention_view(
         head,
         self_weights.numpy().astype(float),
         None if mask is None else mask.numpy(),
-        cross[0].numpy().astype(float),  # (1, H, T, S) -> (H, T, S)
+        cross.numpy().astype(float),
         titles,
         caption,
         " ".join(notes),

@@ -79,12 +79,42 @@ class DecoderAttentionFigure(LiveFigure):
         self._tokens: tuple[list[str], list[str]] | None = None
 
     def _build(self, target: list[str], source: list[str]) -> None:
+        """Lay out the three panels and the caption for this pair of sentences."""
         self.relayout()
         self._tokens = (target, source)
-        t, s = len(target), len(source)
         self.ax_self, self.ax_bars, self.ax_cross = self.fig.subplots(
             1, 3, width_ratios=[1.0, 1.0, 1.25]
         )
+        self._draw_maps(target, source)
+        self._titles = [
+            ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom")
+            for ax in (self.ax_self, self.ax_bars, self.ax_cross)
+        ]
+        self._draw_bars(target)
+        self.fig.supxlabel(" \n ")  # room for the caption below the panels
+        self._caption = self.fig.text(0.5, 0.015, "", ha="center", va="bottom", fontsize=11)
+        self._self_image, self._cross_image = self.ax_self.images[0], self.ax_cross.images[0]
+        self._self_cells, self._cross_cells = list(self.ax_self.texts), list(self.ax_cross.texts)
+        self._self_cells = [c for c in self._self_cells if c not in self._titles]
+        self._cross_cells = [c for c in self._cross_cells if c not in self._titles]
+        self._frames = [self.ax_self.patches[-1], self.ax_cross.patches[-1]]
+        self.dynamic = [
+            self._self_image,
+            self._cross_image,
+            *self._self_cells,
+            *self._cross_cells,
+            *self._frames,
+            *self._titles,
+            *self._bars,
+            *self._bar_labels,
+            *self._hidden,
+            self._caption,
+        ]
+
+    def _draw_maps(self, target: list[str], source: list[str]) -> None:
+        """Empty self-attention (T, T; blocked cells grey) and cross-attention (T, S) heatmaps,
+        row 0 framed, one colour bar for both."""
+        t, s = len(target), len(source)
         plot_attention_heatmap(
             np.zeros((t, t)), target, ax=self.ax_self, highlight_row=0, title=" \n "
         )
@@ -101,11 +131,11 @@ class DecoderAttentionFigure(LiveFigure):
         )
         self.ax_cross.set_xlabel("key: encoder word (attended to)")
         self.ax_cross.set_ylabel("query: decoder word")
-        self._titles = [
-            ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom")
-            for ax in (self.ax_self, self.ax_bars, self.ax_cross)
-        ]
 
+    def _draw_bars(self, target: list[str]) -> None:
+        """One bar per decoder word (what one step attends to), with value labels up to 8 words
+        and a "hidden" mark for each word the mask hides."""
+        t = len(target)
         self._bars = self.ax_bars.bar(range(t), np.zeros(t), color=SERIES_COLOURS[0])
         rotate = t > 6 or max(len(w) for w in target) > 4
         self.ax_bars.set_xticks(
@@ -125,25 +155,6 @@ class DecoderAttentionFigure(LiveFigure):
                 j, 0.03, "", rotation=90, ha="center", va="bottom", color="dimgrey", fontsize=9
             )
             for j in range(t)
-        ]
-        self.fig.supxlabel(" \n ")  # room for the caption below the panels
-        self._caption = self.fig.text(0.5, 0.015, "", ha="center", va="bottom", fontsize=11)
-        self._self_image, self._cross_image = self.ax_self.images[0], self.ax_cross.images[0]
-        self._self_cells, self._cross_cells = list(self.ax_self.texts), list(self.ax_cross.texts)
-        self._self_cells = [c for c in self._self_cells if c not in self._titles]
-        self._cross_cells = [c for c in self._cross_cells if c not in self._titles]
-        self._frames = [self.ax_self.patches[-1], self.ax_cross.patches[-1]]
-        self.dynamic = [
-            self._self_image,
-            self._cross_image,
-            *self._self_cells,
-            *self._cross_cells,
-            *self._frames,
-            *self._titles,
-            *self._bars,
-            *self._bar_labels,
-            *self._hidden,
-            self._caption,
         ]
 
     def update(

@@ -91,6 +91,7 @@ class BertHeadsFigure(LiveFigure):
         self._tokens: list[str] | None = None
 
     def _build(self, n_heads: int, n_layers: int, patterns: list[str]) -> None:
+        """Lay out the head map, `n_heads` thumbnails and one layers × heads map per pattern."""
         self.relayout()
         self._shape, self._tokens = (n_heads, n_layers, patterns), None
         outer = self.fig.add_gridspec(2, 1, height_ratios=[2.5, 1.0])
@@ -100,10 +101,34 @@ class BertHeadsFigure(LiveFigure):
         self.slots = [self.fig.add_subplot(thumbs[h // 4, h % 4]) for h in range(n_heads)]
         bottom = outer[1].subgridspec(1, len(patterns))
         self.ax_patterns = [self.fig.add_subplot(bottom[0, p]) for p in range(len(patterns))]
+        self._draw_map()
+        self._draw_thumbs()
+        self._draw_patterns(n_layers, n_heads, patterns)
+        self.fig.get_layout_engine().execute(self.fig)  # lay out once, then keep it
+        self.fig.set_layout_engine("none")
+        self.dynamic = [
+            self._image,
+            self.ax_map.xaxis,
+            self.ax_map.yaxis,
+            self._caption,
+            *self._thumbs,
+            *self._thumb_titles,
+            *self._frames,
+            *self._pattern_images,
+            *self._pattern_titles,
+            *self._best,
+            *self._cells,
+        ]
 
-        zeros = np.zeros((2, 2))
+    def _draw_map(self) -> None:
+        """The chosen head's heatmap, laid out for 12 tokens of the longest labels."""
         self._image = self.ax_map.imshow(
-            zeros, cmap=WEIGHTS_CMAP, vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest"
+            np.zeros((2, 2)),
+            cmap=WEIGHTS_CMAP,
+            vmin=0.0,
+            vmax=1.0,
+            aspect="auto",
+            interpolation="nearest",
         )
         widest = ["W" * LABEL_CHARS] * 12  # lay out once for the longest labels
         tick_tokens(self.ax_map, widest, "y", fontsize=9)
@@ -117,10 +142,14 @@ class BertHeadsFigure(LiveFigure):
         )
         self.fig.colorbar(self._image, ax=self.ax_map, label="attention weight", shrink=0.8)
 
+    def _draw_thumbs(self) -> None:
+        """One small heatmap per head of the layer, titled, with a frame for the chosen head."""
         self._thumbs, self._thumb_titles, self._frames = [], [], []
         for h, ax in enumerate(self.slots):
             self._thumbs.append(
-                ax.imshow(zeros, cmap=WEIGHTS_CMAP, vmin=0.0, vmax=1.0, interpolation="nearest")
+                ax.imshow(
+                    np.zeros((2, 2)), cmap=WEIGHTS_CMAP, vmin=0.0, vmax=1.0, interpolation="nearest"
+                )
             )
             ax.set_xticks([])
             ax.set_yticks([])
@@ -139,6 +168,9 @@ class BertHeadsFigure(LiveFigure):
             )
             self._frames.append(ax.add_patch(panel_frame(ax, "none")))
 
+    def _draw_patterns(self, n_layers: int, n_heads: int, patterns: list[str]) -> None:
+        """One empty layers × heads map per pattern, with room for its title, a frame for its
+        best head and one for the chosen head."""
         plot_head_patterns(
             {p: np.zeros((n_layers, n_heads)) for p in patterns}, self.ax_patterns, False
         )
@@ -151,21 +183,6 @@ class BertHeadsFigure(LiveFigure):
             )
         self._best = [cell_frame(ax, 0, 0, "white") for ax in self.ax_patterns]
         self._cells = [cell_frame(ax, 0, 0) for ax in self.ax_patterns]
-        self.fig.get_layout_engine().execute(self.fig)  # lay out once, then keep it
-        self.fig.set_layout_engine("none")
-        self.dynamic = [
-            self._image,
-            self.ax_map.xaxis,
-            self.ax_map.yaxis,
-            self._caption,
-            *self._thumbs,
-            *self._thumb_titles,
-            *self._frames,
-            *self._pattern_images,
-            *self._pattern_titles,
-            *self._best,
-            *self._cells,
-        ]
 
     def _new_sentence(self, tokens: list[str], scores: Mapping[str, np.ndarray]) -> None:
         self._tokens = tokens
