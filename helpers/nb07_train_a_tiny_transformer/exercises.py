@@ -115,7 +115,7 @@ def check_sort_model(model: Any) -> None:
         got = "None" if model is None else f"a {type(model).__name__}"
         print(
             "Not yet: pass a trained model, e.g. "
-            "`check_sort_model(train(TrainConfig(task='sort')).model)`; "
+            "`check_sort_model(reverser.train(TrainConfig(task='sort')).model)`; "
             f"check_sort_model got {got}."
         )
         return
