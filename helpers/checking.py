@@ -4,6 +4,7 @@ friendly line (✅ or ❌ with a hint). Each notebook's `exercises` module holds
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,13 +21,15 @@ __all__ = [
     "NotYet",
     "as_array",
     "call",
-    "check",
+    "checker",
     "close",
     "fmt",
     "fn_name",
     "pair",
     "shape_of",
 ]
+
+Verdict = Callable[[Any], str]  # the learner's function -> what it got right (or NotYet)
 
 OVERFLOW_HINT = (
     "np.exp overflowed. Subtract the largest score before np.exp: softmax does not change, "
@@ -114,24 +117,39 @@ def close(got: np.ndarray, want: np.ndarray) -> bool:
     return bool(np.allclose(got, want, rtol=RTOL, atol=ATOL))
 
 
-def check(fn: Any, checker: str, example: str, verdict: Callable[[Callable], str]) -> None:
-    """Print "✓ ..." or "Not yet: ...": never raise, never warn."""
-    if fn is None or not callable(fn):
-        got = "None" if fn is None else f"a value of type {type(fn).__name__}"
-        print(
-            f"Not yet: pass your function itself, e.g. `{checker}({example})` (its name, "
-            f"without parentheses); {checker} got {got}."
-        )
-        return
-    try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            message = "✓ " + verdict(fn)
-    except NotYet as e:
-        message = f"Not yet: {e}"
-    except Exception as e:  # something the hints did not foresee: still no traceback
-        message = f"Not yet: checking your function failed with {type(e).__name__}: {e}"
-    print(message)
+def checker(example: str) -> Callable[[Verdict], Callable[[Any], None]]:
+    """Make an exercise checker from a verdict: `verdict(fn)` returns what was right, or raises
+    `NotYet` with a hint. The checker prints one line, "✓ …" or "Not yet: …", and never raises or
+    warns (a learner's bug becomes a hint, not a traceback). `example` is the name of the
+    learner's function, used when the checker is given something that is not a function.
+    """
+
+    def make(verdict: Verdict) -> Callable[[Any], None]:
+        name = verdict.__name__
+
+        @functools.wraps(verdict)
+        def check(fn: Any) -> None:
+            if fn is None or not callable(fn):
+                got = "None" if fn is None else f"a value of type {type(fn).__name__}"
+                print(
+                    f"Not yet: pass your function itself, e.g. `{name}({example})` (its name, "
+                    f"without parentheses); {name} got {got}."
+                )
+                return
+            try:
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    message = "✓ " + verdict(fn)
+            except NotYet as e:
+                message = f"Not yet: {e}"
+            except Exception as e:  # something the hints did not foresee: still no traceback
+                message = f"Not yet: checking your function failed with {type(e).__name__}: {e}"
+            print(message)
+
+        check.__annotations__ = {"fn": "Any", "return": "None"}
+        return check
+
+    return make
 
 
 def fn_name(fn: Callable[..., Any], default: str) -> str:

@@ -15,7 +15,7 @@ from helpers.checking import (
     NotYet,
     as_array,
     call,
-    check,
+    checker,
     close,
     fmt,
     fn_name,
@@ -95,92 +95,87 @@ def diagnose_weights(got: np.ndarray, q: np.ndarray, k: np.ndarray, what: str) -
     return f"{what} should be softmax(q·kᵀ / √d_k) = {fmt(want)}, got {fmt(got)}."
 
 
-def check_softmax_with_temperature(fn: Callable[..., Any]) -> None:
+@checker("softmax_with_temperature")
+def check_softmax_with_temperature(fn: Callable[..., Any]) -> str:
     """Check `fn(scores, temperature)` = softmax(scores / temperature) for 1-D NumPy scores.
 
     Cases: the book's scores of "cat" at temperatures 1, 0.1 and 10, and scores near 1000
     (which overflow np.exp unless the largest score is subtracted first).
     Used in 01_self_attention.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "softmax_with_temperature")
-        book = np.array(BOOK_CAT_SCORES)
-        big = np.array([1000.0, 1001.0, 1002.0])
-        cases = [
-            (book, "book_scores", 1.0),
-            (book, "book_scores", 0.1),
-            (book, "book_scores", 10.0),
-            (big, "np.array([1000.0, 1001.0, 1002.0])", 1.0),
-        ]
-        for scores, label, t in cases:
-            case = Case((scores, t), f"{name}({label}, {t:g})")
-            got = as_array(call(fn, case), case.label, scores.shape)
-            want = softmax_reference(scores / t)
-            if close(got, want):
-                continue
-            if not np.isclose(got.sum(), 1.0, atol=1e-6):
-                raise NotYet(f"{case.label} sums to {got.sum():.4f}, not 1: divide by the sum.")
-            if close(got, softmax_reference(scores * t)):
-                raise NotYet(
-                    f"{case.label} multiplies the scores by the temperature; divide them by it: "
-                    "softmax(scores / temperature)."
-                )
-            if close(got, softmax_reference(scores)):
-                raise NotYet(f"{case.label} ignores the temperature: divide the scores by it.")
-            raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
-        flat, sharp = softmax_reference(book / 10.0).max(), softmax_reference(book / 0.1).max()
-        return (
-            f"Right. Temperature 10 flattens the book's row (largest weight {flat:.4f}); "
-            f"temperature 0.1 sharpens it (largest weight {sharp:.4f})."
-        )
-
-    check(fn, "check_softmax_with_temperature", "softmax_with_temperature", verdict)
+    name = fn_name(fn, "softmax_with_temperature")
+    book = np.array(BOOK_CAT_SCORES)
+    big = np.array([1000.0, 1001.0, 1002.0])
+    cases = [
+        (book, "book_scores", 1.0),
+        (book, "book_scores", 0.1),
+        (book, "book_scores", 10.0),
+        (big, "np.array([1000.0, 1001.0, 1002.0])", 1.0),
+    ]
+    for scores, label, t in cases:
+        case = Case((scores, t), f"{name}({label}, {t:g})")
+        got = as_array(call(fn, case), case.label, scores.shape)
+        want = softmax_reference(scores / t)
+        if close(got, want):
+            continue
+        if not np.isclose(got.sum(), 1.0, atol=1e-6):
+            raise NotYet(f"{case.label} sums to {got.sum():.4f}, not 1: divide by the sum.")
+        if close(got, softmax_reference(scores * t)):
+            raise NotYet(
+                f"{case.label} multiplies the scores by the temperature; divide them by it: "
+                "softmax(scores / temperature)."
+            )
+        if close(got, softmax_reference(scores)):
+            raise NotYet(f"{case.label} ignores the temperature: divide the scores by it.")
+        raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
+    flat, sharp = softmax_reference(book / 10.0).max(), softmax_reference(book / 0.1).max()
+    return (
+        f"Right. Temperature 10 flattens the book's row (largest weight {flat:.4f}); "
+        f"temperature 0.1 sharpens it (largest weight {sharp:.4f})."
+    )
 
 
-def check_attend_one(fn: Callable[..., Any]) -> None:
+@checker("attend_one")
+def check_attend_one(fn: Callable[..., Any]) -> str:
     """Check `fn(q, K, V)` -> `(weights, output)` for ONE query vector, in NumPy.
 
     Shapes: q `(Dk,)`, K `(S, Dk)`, V `(S, Dv)` -> weights `(S,)`, output `(Dv,)`.
     Cases: the query "sat" of the running sentence, then 5 random keys with Dk = 4 and Dv = 7.
     Used in 01_self_attention.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "attend_one")
-        q, k, v = running_qkv()
-        sq, sk, sv = _small_case()
-        cases = [
-            Case((q[2], k, v), f"{name}(Q[2], K, V)", '(the query "sat")'),
-            Case((sq[0], sk, sv), f"{name}(q, K, V)", "(5 keys, d_k = 4, d_v = 7)"),
-        ]
-        for case in cases:
-            q1, k1, v1 = case.args
-            s, dv = k1.shape[0], v1.shape[1]
-            weights, output = pair(call(fn, case), case, ("weights", "output"))
-            if shape_of(weights) == (dv,) and shape_of(output) == (s,):
-                raise NotYet(f"{case.label}: weights and output are swapped.")
-            weights = as_array(weights, f"the weights of {case.label}", (s,))
-            output = as_array(output, f"the output of {case.label}", (dv,))
-            want_output, want_weights = attention_reference(q1, k1, v1)
-            if not close(weights, want_weights):
-                raise NotYet(diagnose_weights(weights, q1, k1, f"the weights of {case.label}"))
-            if not close(output, want_output):
-                raise NotYet(
-                    f"the weights of {case.label} are right, its output is not: the output is "
-                    "the weighted sum of the rows of V, `weights @ V`."
-                )
-        weights = attention_reference(q[2], k, v)[1]
-        top = int(weights.argmax())
-        return (
-            f'Right. "sat" attends most to "{TOKENS[top]}" (weight {weights[top]:.4f}), '
-            "and your output matches the formula."
-        )
-
-    check(fn, "check_attend_one", "attend_one", verdict)
+    name = fn_name(fn, "attend_one")
+    q, k, v = running_qkv()
+    sq, sk, sv = _small_case()
+    cases = [
+        Case((q[2], k, v), f"{name}(Q[2], K, V)", '(the query "sat")'),
+        Case((sq[0], sk, sv), f"{name}(q, K, V)", "(5 keys, d_k = 4, d_v = 7)"),
+    ]
+    for case in cases:
+        q1, k1, v1 = case.args
+        s, dv = k1.shape[0], v1.shape[1]
+        weights, output = pair(call(fn, case), case, ("weights", "output"))
+        if shape_of(weights) == (dv,) and shape_of(output) == (s,):
+            raise NotYet(f"{case.label}: weights and output are swapped.")
+        weights = as_array(weights, f"the weights of {case.label}", (s,))
+        output = as_array(output, f"the output of {case.label}", (dv,))
+        want_output, want_weights = attention_reference(q1, k1, v1)
+        if not close(weights, want_weights):
+            raise NotYet(diagnose_weights(weights, q1, k1, f"the weights of {case.label}"))
+        if not close(output, want_output):
+            raise NotYet(
+                f"the weights of {case.label} are right, its output is not: the output is "
+                "the weighted sum of the rows of V, `weights @ V`."
+            )
+    weights = attention_reference(q[2], k, v)[1]
+    top = int(weights.argmax())
+    return (
+        f'Right. "sat" attends most to "{TOKENS[top]}" (weight {weights[top]:.4f}), '
+        "and your output matches the formula."
+    )
 
 
-def check_attention(fn: Callable[..., Any]) -> None:
+@checker("attention")
+def check_attention(fn: Callable[..., Any]) -> str:
     """Check `fn(Q, K, V)` -> `(output, weights)` for all queries at once, in NumPy.
 
     Shapes: Q `(T, Dk)`, K `(S, Dk)`, V `(S, Dv)` -> output `(T, Dv)`, weights `(T, S)`.
@@ -188,38 +183,34 @@ def check_attention(fn: Callable[..., Any]) -> None:
     sentence with Q × 1000 (scores that overflow np.exp unless each row's maximum is subtracted).
     Used in 01_self_attention.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "attention")
-        q, k, v = running_qkv()
-        cases = [
-            Case((q, k, v), f"{name}(Q, K, V)"),
-            Case(_small_case(), f"{name}(Q, K, V)", "(3 queries, 5 keys, d_k = 4, d_v = 7)"),
-            Case((q * 1000.0, k, v), f"{name}(Q * 1000, K, V)", "(very large scores)"),
-        ]
-        for case in cases:
-            q1, k1, v1 = case.args
-            t, s, dv = q1.shape[0], k1.shape[0], v1.shape[1]
-            output, weights = pair(call(fn, case), case, ("output", "weights"))
-            if shape_of(output) == (t, s) and shape_of(weights) == (t, dv):
-                raise NotYet(f"{case.label}: output and weights are swapped.")
-            if shape_of(weights) == (s, t) and s != t:
-                raise NotYet(
-                    f"the weights of {case.label} have shape (S, T) = {(s, t)}: the scores are "
-                    "Q @ K.T, one row per query, shape (T, S)."
-                )
-            output = as_array(output, f"the output of {case.label}", (t, dv), OVERFLOW_HINT_ROWS)
-            weights = as_array(weights, f"the weights of {case.label}", (t, s), OVERFLOW_HINT_ROWS)
-            want_output, want_weights = attention_reference(q1, k1, v1)
-            if not close(weights, want_weights):
-                raise NotYet(diagnose_weights(weights, q1, k1, f"the weights of {case.label}"))
-            if not close(output, want_output):
-                raise NotYet(
-                    f"the weights of {case.label} are right, its output is not: `weights @ V`."
-                )
-        return (
-            "Right: all 6 queries at once, 3 queries against 5 keys, and scores large enough to "
-            "overflow np.exp. That is helpers.scaled_dot_product_attention, in NumPy."
-        )
-
-    check(fn, "check_attention", "attention", verdict)
+    name = fn_name(fn, "attention")
+    q, k, v = running_qkv()
+    cases = [
+        Case((q, k, v), f"{name}(Q, K, V)"),
+        Case(_small_case(), f"{name}(Q, K, V)", "(3 queries, 5 keys, d_k = 4, d_v = 7)"),
+        Case((q * 1000.0, k, v), f"{name}(Q * 1000, K, V)", "(very large scores)"),
+    ]
+    for case in cases:
+        q1, k1, v1 = case.args
+        t, s, dv = q1.shape[0], k1.shape[0], v1.shape[1]
+        output, weights = pair(call(fn, case), case, ("output", "weights"))
+        if shape_of(output) == (t, s) and shape_of(weights) == (t, dv):
+            raise NotYet(f"{case.label}: output and weights are swapped.")
+        if shape_of(weights) == (s, t) and s != t:
+            raise NotYet(
+                f"the weights of {case.label} have shape (S, T) = {(s, t)}: the scores are "
+                "Q @ K.T, one row per query, shape (T, S)."
+            )
+        output = as_array(output, f"the output of {case.label}", (t, dv), OVERFLOW_HINT_ROWS)
+        weights = as_array(weights, f"the weights of {case.label}", (t, s), OVERFLOW_HINT_ROWS)
+        want_output, want_weights = attention_reference(q1, k1, v1)
+        if not close(weights, want_weights):
+            raise NotYet(diagnose_weights(weights, q1, k1, f"the weights of {case.label}"))
+        if not close(output, want_output):
+            raise NotYet(
+                f"the weights of {case.label} are right, its output is not: `weights @ V`."
+            )
+    return (
+        "Right: all 6 queries at once, 3 queries against 5 keys, and scores large enough to "
+        "overflow np.exp. That is helpers.scaled_dot_product_attention, in NumPy."
+    )

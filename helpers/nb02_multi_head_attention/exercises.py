@@ -15,7 +15,7 @@ from helpers.checking import (
     NotYet,
     as_array,
     call,
-    check,
+    checker,
     close,
     fmt,
     fn_name,
@@ -43,51 +43,48 @@ def _split_reference(x: torch.Tensor, n_heads: int) -> np.ndarray:
     return x.reshape(b, t, n_heads, d // n_heads).transpose(1, 2).numpy().astype(np.float64)
 
 
-def check_split_heads(fn: Callable[..., Any]) -> None:
+@checker("split_heads")
+def check_split_heads(fn: Callable[..., Any]) -> str:
     """Check `fn(x, n_heads)`: `(B, T, D) -> (B, H, T, Dk)`, head h = features h·Dk … (h+1)·Dk - 1.
 
     Cases: 2 sentences of 5 words, D = 12, H = 3 (every size differs, so a swapped axis shows);
     the running sentence, D = 512, H = 8; and H = 1.
     Used in 02_multi_head_attention.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "split_heads")
-        for seed, shape, h, note in [
-            (1, (2, 5, 12), 3, "(B=2, T=5, D=12, 3 heads)"),
-            (2, (1, 6, 512), 8, "(B=1, T=6, D=512, 8 heads)"),
-            (3, (2, 5, 12), 1, "(one head)"),
-        ]:
-            x = seeded_tensor(seed, *shape)
-            b, t, d = shape
-            case = Case((x.clone(), h), f"{name}(x, {h})", note)
-            got = call(fn, case)
-            if shape_of(got) == (b, t, h, d // h) and h > 1:
-                raise NotYet(
-                    f"{case.label} has shape (B, T, H, Dk) = {(b, t, h, d // h)}: the heads are "
-                    "split but not moved in front of the words. Swap those two axes with "
-                    "`.transpose(1, 2)`."
-                )
-            got = as_array(got, case.label, (b, h, t, d // h))
-            want = _split_reference(x, h)
-            if close(got, want):
-                continue
-            if close(got, x.reshape(b, h, t, d // h).numpy()):
-                raise NotYet(
-                    f"{case.label} reshapes straight to (B, H, T, Dk), which cuts the rows of "
-                    "words into pieces that mix words. View it as (B, T, H, Dk) first (each "
-                    "word's D features cut into H pieces), then `.transpose(1, 2)`."
-                )
+    name = fn_name(fn, "split_heads")
+    for seed, shape, h, note in [
+        (1, (2, 5, 12), 3, "(B=2, T=5, D=12, 3 heads)"),
+        (2, (1, 6, 512), 8, "(B=1, T=6, D=512, 8 heads)"),
+        (3, (2, 5, 12), 1, "(one head)"),
+    ]:
+        x = seeded_tensor(seed, *shape)
+        b, t, d = shape
+        case = Case((x.clone(), h), f"{name}(x, {h})", note)
+        got = call(fn, case)
+        if shape_of(got) == (b, t, h, d // h) and h > 1:
             raise NotYet(
-                f"{case.label}: head 0 of word 0 should be its first {d // h} features, "
-                f"{fmt(want[0, 0, 0])}, got {fmt(got[0, 0, 0])}."
+                f"{case.label} has shape (B, T, H, Dk) = {(b, t, h, d // h)}: the heads are "
+                "split but not moved in front of the words. Swap those two axes with "
+                "`.transpose(1, 2)`."
             )
-        return (
-            "Right. Head h is simply features h·Dk … (h+1)·Dk - 1 of every word: "
-            "a reshape and a transpose, no new weights."
+        got = as_array(got, case.label, (b, h, t, d // h))
+        want = _split_reference(x, h)
+        if close(got, want):
+            continue
+        if close(got, x.reshape(b, h, t, d // h).numpy()):
+            raise NotYet(
+                f"{case.label} reshapes straight to (B, H, T, Dk), which cuts the rows of "
+                "words into pieces that mix words. View it as (B, T, H, Dk) first (each "
+                "word's D features cut into H pieces), then `.transpose(1, 2)`."
+            )
+        raise NotYet(
+            f"{case.label}: head 0 of word 0 should be its first {d // h} features, "
+            f"{fmt(want[0, 0, 0])}, got {fmt(got[0, 0, 0])}."
         )
-
-    check(fn, "check_split_heads", "split_heads", verdict)
+    return (
+        "Right. Head h is simply features h·Dk … (h+1)·Dk - 1 of every word: "
+        "a reshape and a transpose, no new weights."
+    )
 
 
 def _mha_reference(
@@ -184,7 +181,8 @@ def _mha_output_hint(
     )
 
 
-def check_multi_head_attention(fn: Callable[..., Any]) -> None:
+@checker("multi_head_attention")
+def check_multi_head_attention(fn: Callable[..., Any]) -> str:
     """Check `fn(X, W_q, W_k, W_v, W_o, n_heads)` -> `(output, weights)`, in PyTorch.
 
     Shapes: X `(B, T, D)`, each W `(D, D)` used as `X @ W` -> output `(B, T, D)`,
@@ -192,30 +190,26 @@ def check_multi_head_attention(fn: Callable[..., Any]) -> None:
     Cases: B=2, T=5, D=12 with 3 heads; the running sentence with 8 heads; one head.
     Used in 02_multi_head_attention.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "multi_head_attention")
-        for seed, (b, t, d), h, note in _MHA_CASES:
-            x = feature_vectors(TOKENS, d)[None] if d == 512 else seeded_tensor(seed, b, t, d)
-            w = tuple(seeded_tensor(seed + 10 * i, d, d) / math.sqrt(d) for i in range(1, 5))
-            case = Case(
-                (x.clone(), *(m.clone() for m in w), h),
-                f"{name}(X, W_q, W_k, W_v, W_o, {h})",
-                note,
-            )
-            with torch.no_grad():
-                output, weights = pair(call(fn, case), case, ("output", "weights"))
-            want_out, want_w = _mha_reference(x, w, h)
-            weights = as_array(weights, f"the weights of {case.label}", (b, h, t, t))
-            output = as_array(output, f"the output of {case.label}", (b, t, d))
-            _mha_weight_hint(weights, want_w, x, w, h, case.label)
-            _mha_output_hint(output, want_out, want_w, x, w, h, case.label)
-        return (
-            "Right: your function equals helpers.MultiHeadAttention (and so "
-            "torch.nn.MultiheadAttention) for 3, 8 and 1 heads."
+    name = fn_name(fn, "multi_head_attention")
+    for seed, (b, t, d), h, note in _MHA_CASES:
+        x = feature_vectors(TOKENS, d)[None] if d == 512 else seeded_tensor(seed, b, t, d)
+        w = tuple(seeded_tensor(seed + 10 * i, d, d) / math.sqrt(d) for i in range(1, 5))
+        case = Case(
+            (x.clone(), *(m.clone() for m in w), h),
+            f"{name}(X, W_q, W_k, W_v, W_o, {h})",
+            note,
         )
-
-    check(fn, "check_multi_head_attention", "multi_head_attention", verdict)
+        with torch.no_grad():
+            output, weights = pair(call(fn, case), case, ("output", "weights"))
+        want_out, want_w = _mha_reference(x, w, h)
+        weights = as_array(weights, f"the weights of {case.label}", (b, h, t, t))
+        output = as_array(output, f"the output of {case.label}", (b, t, d))
+        _mha_weight_hint(weights, want_w, x, w, h, case.label)
+        _mha_output_hint(output, want_out, want_w, x, w, h, case.label)
+    return (
+        "Right: your function equals helpers.MultiHeadAttention (and so "
+        "torch.nn.MultiheadAttention) for 3, 8 and 1 heads."
+    )
 
 
 _HEAD_CASES = [  # (d_k, query_feature, key_feature, strength)
@@ -288,7 +282,8 @@ def _head_hint(
     )
 
 
-def check_build_head(fn: Callable[..., Any]) -> None:
+@checker("build_head")
+def check_build_head(fn: Callable[..., Any]) -> str:
     """Check `fn(d_model, d_k, query_feature, key_feature, strength)` -> `(W_q, W_k)`.
 
     Shapes: W_q, W_k `(D, Dk)`, used as `X @ W` on `data.feature_vectors`. Right when the
@@ -298,19 +293,15 @@ def check_build_head(fn: Callable[..., Any]) -> None:
     d_k = 16 and strength 3.
     Used in 02_multi_head_attention.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "build_head")
-        x = feature_vectors(TOKENS, 512).numpy().astype(np.float64)  # (T, D)
-        for dk, qf, kf, strength in _HEAD_CASES:
-            _check_head_case(fn, name, x, dk, qf, kf, strength)
-        w = softmax_reference(
-            5.0 * np.outer(x[:, FEATURES.index("verb")], x[:, FEATURES.index("animal")])
-        )
-        sat, cat = TOKENS.index("sat"), TOKENS.index("cat")
-        return (
-            f'Right. Your head makes "sat" put {w[sat, cat]:.4f} of its attention on "cat": '
-            "the verb finds who did it."
-        )
-
-    check(fn, "check_build_head", "build_head", verdict)
+    name = fn_name(fn, "build_head")
+    x = feature_vectors(TOKENS, 512).numpy().astype(np.float64)  # (T, D)
+    for dk, qf, kf, strength in _HEAD_CASES:
+        _check_head_case(fn, name, x, dk, qf, kf, strength)
+    w = softmax_reference(
+        5.0 * np.outer(x[:, FEATURES.index("verb")], x[:, FEATURES.index("animal")])
+    )
+    sat, cat = TOKENS.index("sat"), TOKENS.index("cat")
+    return (
+        f'Right. Your head makes "sat" put {w[sat, cat]:.4f} of its attention on "cat": '
+        "the verb finds who did it."
+    )

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from helpers.blocks import EncoderBlock
-from helpers.checking import Case, NotYet, as_array, call, check, close, fmt, fn_name
+from helpers.checking import Case, NotYet, as_array, call, checker, close, fmt, fn_name
 from helpers.positional import sinusoidal_positional_encoding
 from helpers.text import TOKENS, word_vectors
 
@@ -111,7 +111,8 @@ def _layer_norm_hint(got: np.ndarray, case: Case) -> None:
     raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
 
 
-def check_layer_norm(fn: Callable[..., Any]) -> None:
+@checker("layer_norm")
+def check_layer_norm(fn: Callable[..., Any]) -> str:
     """Check `fn(x, gamma, beta, eps)` = LayerNorm of every row of x, in NumPy.
 
     Shapes: x `(T, D)`, gamma and beta `(D,)` -> `(T, D)`.
@@ -119,76 +120,66 @@ def check_layer_norm(fn: Callable[..., Any]) -> None:
     random γ and β; rows whose spread is tiny or zero (where eps matters).
     Used in 04_feed_forward_and_encoder.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        for case in _layer_norm_cases(fn_name(fn, "layer_norm")):
-            xs = case.args[0]
-            _layer_norm_hint(
-                as_array(call(fn, case), case.label, xs.shape, NAN_HINT_LAYER_NORM), case
-            )
-        x = _encoder_input()  # (T, D)
-        out = _layer_norm(x, 1.0, 0.0, 1e-5)
-        return (
-            f"Right. Each of the 6 tokens now has mean {abs(out.mean(axis=1)).max():.4f} and "
-            f"standard deviation {out.std(axis=1).mean():.4f} over its {x.shape[1]} features, "
-            "and a constant row stays finite. That is nn.LayerNorm."
-        )
-
-    check(fn, "check_layer_norm", "layer_norm", verdict)
+    for case in _layer_norm_cases(fn_name(fn, "layer_norm")):
+        xs = case.args[0]
+        _layer_norm_hint(as_array(call(fn, case), case.label, xs.shape, NAN_HINT_LAYER_NORM), case)
+    x = _encoder_input()  # (T, D)
+    out = _layer_norm(x, 1.0, 0.0, 1e-5)
+    return (
+        f"Right. Each of the 6 tokens now has mean {abs(out.mean(axis=1)).max():.4f} and "
+        f"standard deviation {out.std(axis=1).mean():.4f} over its {x.shape[1]} features, "
+        "and a constant row stays finite. That is nn.LayerNorm."
+    )
 
 
-def check_encoder_parameters(fn: Callable[..., Any]) -> None:
+@checker("encoder_parameters")
+def check_encoder_parameters(fn: Callable[..., Any]) -> str:
     """Check `fn(d_model, d_ff)` = the number of parameters of one encoder block (an integer).
 
     Cases: the book's block (512, 2048), BERT-base's (768, 3072) and a small (64, 256).
     Used in 04_feed_forward_and_encoder.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "encoder_parameters")
-        for d, f in ((512, 2048), (768, 3072), (64, 256)):
-            case = Case((d, f), f"{name}({d}, {f})")
-            got = call(fn, case)
-            if isinstance(got, torch.Tensor) and got.numel() == 1:
-                got = got.item()
-            if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
-                raise NotYet(f"{case.label} should return one number, got {type(got).__name__}")
-            if not float(got).is_integer():
-                raise NotYet(f"{case.label} returned {got}: a count is a whole number.")
-            got = int(got)
-            parts = _block_parameters(d, f)
-            want = sum(parts.values())
-            if got == want:
-                continue
-            misses = {
-                parts["layer_norm"]: "LayerNorm has parameters too: γ and β, d_model each, in "
-                "both Add & Norm steps (4 · d_model).",
-                parts["layer_norm"] // 2: "there are two Add & Norm steps, each with its own "
-                "γ and β.",
-                d * d + d: "four projections in attention: W_q, W_k, W_v and the output W_o.",
-                4 * d + f + d: "count the biases: every nn.Linear has one (4 · d_model in "
-                "attention, d_ff + d_model in the FFN).",
-                4 * d + f + d + parts["layer_norm"]: "count the biases and the LayerNorms' γ "
-                "and β, not only the weight matrices.",
-                parts["attention"] + parts["layer_norm"]: "that is the FFN alone; add attention "
-                "and the two LayerNorms.",
-                parts["ffn"] + parts["layer_norm"]: "that is attention alone; add the FFN and "
-                "the two LayerNorms.",
-            }
-            hint = misses.get(int(want - got))
-            if hint is not None:
-                raise NotYet(f"{case.label} returned {got:,}, {want - got:,} short: {hint}")
-            raise NotYet(f"{case.label} returned {got:,}, expected {want:,}.")
-        parts = _block_parameters(512, 2048)
-        total = sum(parts.values())
-        bert = 12 * sum(_block_parameters(768, 3072).values())
-        return (
-            f"Right: {total:,} parameters per block, {parts['ffn'] / total:.0%} of them in the "
-            f"FFN and {parts['attention'] / total:.0%} in attention; 6 blocks hold {6 * total:,}, "
-            f"and BERT-base's 12 blocks of (768, 3072) {bert:,}."
-        )
-
-    check(fn, "check_encoder_parameters", "encoder_parameters", verdict)
+    name = fn_name(fn, "encoder_parameters")
+    for d, f in ((512, 2048), (768, 3072), (64, 256)):
+        case = Case((d, f), f"{name}({d}, {f})")
+        got = call(fn, case)
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
+            raise NotYet(f"{case.label} should return one number, got {type(got).__name__}")
+        if not float(got).is_integer():
+            raise NotYet(f"{case.label} returned {got}: a count is a whole number.")
+        got = int(got)
+        parts = _block_parameters(d, f)
+        want = sum(parts.values())
+        if got == want:
+            continue
+        misses = {
+            parts["layer_norm"]: "LayerNorm has parameters too: γ and β, d_model each, in "
+            "both Add & Norm steps (4 · d_model).",
+            parts["layer_norm"] // 2: "there are two Add & Norm steps, each with its own γ and β.",
+            d * d + d: "four projections in attention: W_q, W_k, W_v and the output W_o.",
+            4 * d + f + d: "count the biases: every nn.Linear has one (4 · d_model in "
+            "attention, d_ff + d_model in the FFN).",
+            4 * d + f + d + parts["layer_norm"]: "count the biases and the LayerNorms' γ "
+            "and β, not only the weight matrices.",
+            parts["attention"] + parts["layer_norm"]: "that is the FFN alone; add attention "
+            "and the two LayerNorms.",
+            parts["ffn"] + parts["layer_norm"]: "that is attention alone; add the FFN and "
+            "the two LayerNorms.",
+        }
+        hint = misses.get(int(want - got))
+        if hint is not None:
+            raise NotYet(f"{case.label} returned {got:,}, {want - got:,} short: {hint}")
+        raise NotYet(f"{case.label} returned {got:,}, expected {want:,}.")
+    parts = _block_parameters(512, 2048)
+    total = sum(parts.values())
+    bert = 12 * sum(_block_parameters(768, 3072).values())
+    return (
+        f"Right: {total:,} parameters per block, {parts['ffn'] / total:.0%} of them in the "
+        f"FFN and {parts['attention'] / total:.0%} in attention; 6 blocks hold {6 * total:,}, "
+        f"and BERT-base's 12 blocks of (768, 3072) {bert:,}."
+    )
 
 
 def _blocks_for_pre_norm() -> list[tuple[Any, torch.Tensor, str]]:
@@ -278,7 +269,8 @@ def _pre_norm_hint(got: np.ndarray, answers: dict[str, np.ndarray], label: str) 
     raise NotYet(f"{label} gave {fmt(got[0, 0])} for the first token, expected {fmt(want[0, 0])}.")
 
 
-def check_pre_norm_block(fn: Callable[..., Any]) -> None:
+@checker("pre_norm_block")
+def check_pre_norm_block(fn: Callable[..., Any]) -> str:
     """Check `fn(x, block)`: the pre-norm version of a post-norm `EncoderBlock`, from its parts.
 
     Pre-norm: x = x + MHA(Norm1(x)); x = x + FFN(Norm2(x)). The reference is
@@ -288,18 +280,14 @@ def check_pre_norm_block(fn: Callable[..., Any]) -> None:
     Used in 04_feed_forward_and_encoder.ipynb.
     """
 
-    def verdict(fn: Callable[..., Any]) -> str:
-
-        name = fn_name(fn, "pre_norm_block")
-        for block, x, args in _blocks_for_pre_norm():
-            answers = _pre_norm_answers(block, x)
-            case = Case((x.clone(), block), f"{name}{args}")  # a copy: ours stays intact
-            got = as_array(_call_pre_norm(fn, case), case.label, tuple(x.shape))
-            _pre_norm_hint(got, answers, case.label)
-        return (
-            "Right: x + MHA(Norm1(x)), then x + FFN(Norm2(x)), the same numbers as "
-            "EncoderBlock(norm_first=True) and nn.TransformerEncoderLayer(norm_first=True). "
-            "The residual path now runs from input to output without a single LayerNorm on it."
-        )
-
-    check(fn, "check_pre_norm_block", "pre_norm_block", verdict)
+    name = fn_name(fn, "pre_norm_block")
+    for block, x, args in _blocks_for_pre_norm():
+        answers = _pre_norm_answers(block, x)
+        case = Case((x.clone(), block), f"{name}{args}")  # a copy: ours stays intact
+        got = as_array(_call_pre_norm(fn, case), case.label, tuple(x.shape))
+        _pre_norm_hint(got, answers, case.label)
+    return (
+        "Right: x + MHA(Norm1(x)), then x + FFN(Norm2(x)), the same numbers as "
+        "EncoderBlock(norm_first=True) and nn.TransformerEncoderLayer(norm_first=True). "
+        "The residual path now runs from input to output without a single LayerNorm on it."
+    )

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from helpers.checking import Case, NotYet, as_array, call, check, close, fmt, fn_name, pair
+from helpers.checking import Case, NotYet, as_array, call, checker, close, fmt, fn_name, pair
 from helpers.nb01_self_attention.exercises import softmax_reference
 from helpers.nb06_decoder_and_transformer.data import SOURCE_VOCAB, TARGET_VOCAB, demo_transformer
 from helpers.text import BOS_ID, SENTENCE
@@ -38,7 +38,8 @@ def _demo_output_case() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return tuple(t.numpy().astype(np.float64) for t in (hidden, w_out, b_out))
 
 
-def check_output_layer(fn: Callable[..., Any]) -> None:
+@checker("output_layer")
+def check_output_layer(fn: Callable[..., Any]) -> str:
     """Check `fn(hidden, W_out, b_out)` -> `(probs, token_id)`: the decoder's output processing.
 
     probs = softmax(hidden @ W_out + b_out), token_id = the index of the largest probability.
@@ -47,52 +48,48 @@ def check_output_layer(fn: Callable[..., Any]) -> None:
     near 1000 (np.exp overflows unless the largest score is subtracted first).
     Used in 06_decoder_and_transformer.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "output_layer")
-        hidden, w_out, b_out = _demo_output_case()
-        rng = np.random.default_rng(6)
-        big = (rng.normal(size=4), rng.normal(size=(4, 5)), np.full(5, 1000.0))
-        cases = [(hidden, w_out, b_out, "(hidden, W_out, b_out)"), (*big, "(h, W, b + 1000)")]
-        for h, w, b, args in cases:
-            case = Case((h, w, b), f"{name}{args}")
-            probs, token = pair(call(fn, case), case, ("probs", "token_id"))
-            probs = as_array(probs, f"the probs of {case.label}", b.shape)
-            want = softmax_reference(h @ w + b)
-            if not close(probs, want):
-                if close(probs, softmax_reference(h @ w)):
-                    raise NotYet(f"{case.label}: add the bias b_out to the scores.")
-                if close(probs, h @ w + b):
-                    raise NotYet(
-                        f"{case.label} returned the scores (logits): apply the softmax to them."
-                    )
-                if not np.isclose(probs.sum(), 1.0, atol=1e-6):
-                    raise NotYet(f"the probs of {case.label} sum to {probs.sum():.4f}, not 1.")
-                raise NotYet(f"{case.label} gave probs {fmt(probs)}, expected {fmt(want)}.")
-            if isinstance(token, torch.Tensor | np.ndarray) and np.asarray(token).size == 1:
-                token = np.asarray(token).item()  # a 0-d tensor or array holds one id: fine
-            if isinstance(token, bool) or not isinstance(token, int | np.integer):
+    name = fn_name(fn, "output_layer")
+    hidden, w_out, b_out = _demo_output_case()
+    rng = np.random.default_rng(6)
+    big = (rng.normal(size=4), rng.normal(size=(4, 5)), np.full(5, 1000.0))
+    cases = [(hidden, w_out, b_out, "(hidden, W_out, b_out)"), (*big, "(h, W, b + 1000)")]
+    for h, w, b, args in cases:
+        case = Case((h, w, b), f"{name}{args}")
+        probs, token = pair(call(fn, case), case, ("probs", "token_id"))
+        probs = as_array(probs, f"the probs of {case.label}", b.shape)
+        want = softmax_reference(h @ w + b)
+        if not close(probs, want):
+            if close(probs, softmax_reference(h @ w)):
+                raise NotYet(f"{case.label}: add the bias b_out to the scores.")
+            if close(probs, h @ w + b):
                 raise NotYet(
-                    f"the token_id of {case.label} should be one integer (an index into the "
-                    f"vocabulary), got {type(token).__name__}"
+                    f"{case.label} returned the scores (logits): apply the softmax to them."
                 )
-            if int(token) != int(want.argmax()):
-                if int(token) == int(want.argmin()):
-                    raise NotYet(f"{case.label} picked the least likely token: use argmax.")
-                raise NotYet(
-                    f"{case.label} picked token {int(token)}; the most likely is "
-                    f"{int(want.argmax())} (p = {want.max():.4f})."
-                )
+            if not np.isclose(probs.sum(), 1.0, atol=1e-6):
+                raise NotYet(f"the probs of {case.label} sum to {probs.sum():.4f}, not 1.")
+            raise NotYet(f"{case.label} gave probs {fmt(probs)}, expected {fmt(want)}.")
+        if isinstance(token, torch.Tensor | np.ndarray) and np.asarray(token).size == 1:
+            token = np.asarray(token).item()  # a 0-d tensor or array holds one id: fine
+        if isinstance(token, bool) or not isinstance(token, int | np.integer):
+            raise NotYet(
+                f"the token_id of {case.label} should be one integer (an index into the "
+                f"vocabulary), got {type(token).__name__}"
+            )
+        if int(token) != int(want.argmax()):
+            if int(token) == int(want.argmin()):
+                raise NotYet(f"{case.label} picked the least likely token: use argmax.")
+            raise NotYet(
+                f"{case.label} picked token {int(token)}; the most likely is "
+                f"{int(want.argmax())} (p = {want.max():.4f})."
+            )
 
-        best = int(softmax_reference(hidden @ w_out + b_out).argmax())
-        return (
-            f"Right: 64 numbers -> 11 scores -> 11 probabilities -> one word. The untrained "
-            f"model's first word is {TARGET_VOCAB.tokens[best]!r} at p = "
-            f"{softmax_reference(hidden @ w_out + b_out).max():.4f}: a random guess (uniform "
-            f"would be 1/11 = {1 / 11:.4f}), right only by luck."
-        )
-
-    check(fn, "check_output_layer", "output_layer", verdict)
+    best = int(softmax_reference(hidden @ w_out + b_out).argmax())
+    return (
+        f"Right: 64 numbers -> 11 scores -> 11 probabilities -> one word. The untrained "
+        f"model's first word is {TARGET_VOCAB.tokens[best]!r} at p = "
+        f"{softmax_reference(hidden @ w_out + b_out).max():.4f}: a random guess (uniform "
+        f"would be 1/11 = {1 / 11:.4f}), right only by luck."
+    )
 
 
 def _transformer_total(d_model: int, d_ff: int, n_layers: int, vocab_size: int, tied: bool) -> int:
@@ -104,7 +101,8 @@ def _transformer_total(d_model: int, d_ff: int, n_layers: int, vocab_size: int, 
     return model.parameter_counts()["total"]
 
 
-def check_transformer_parameters(fn: Callable[..., Any]) -> None:
+@checker("transformer_parameters")
+def check_transformer_parameters(fn: Callable[..., Any]) -> str:
     """Check `fn(d_model, d_ff, n_layers, vocab_size, tied)`: the parameters of the whole
     encoder–decoder (post-norm, no final LayerNorms, biases included), one vocabulary for source
     and target; `tied`: one matrix for both embeddings and the output layer.
@@ -112,55 +110,52 @@ def check_transformer_parameters(fn: Callable[..., Any]) -> None:
     Cases: the paper's base model (512, 2048, 6, 37000) tied and untied, and a small one.
     Used in 06_decoder_and_transformer.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "transformer_parameters")
-        for d, f, n, v, tied in (
-            (512, 2048, 6, 37000, True),
-            (512, 2048, 6, 37000, False),
-            (64, 256, 2, 11, False),
-        ):
-            case = Case((d, f, n, v, tied), f"{name}({d}, {f}, {n}, {v}, tied={tied})")
-            got = call(fn, case)
-            if isinstance(got, torch.Tensor) and got.numel() == 1:
-                got = got.item()
-            if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
-                raise NotYet(f"{case.label} should return one number, got {type(got).__name__}")
-            if not float(got).is_integer():
-                raise NotYet(f"{case.label} returned {got}: a count is a whole number.")
-            got, want = int(got), _transformer_total(d, f, n, v, tied)
-            if got == want:
-                continue
-            attention, norm = 4 * (d * d + d), 2 * d
-            misses = {
-                v: "the output layer has a bias too: one per vocabulary word.",
-                n * attention: "each decoder block has two attentions: masked self-attention "
-                "and cross-attention.",
-                n * norm: "a decoder block has three Add & Norm steps, so three LayerNorms.",
-                5 * n * norm: "count the LayerNorms: γ and β (d_model each), two per encoder "
-                "block and three per decoder block.",
-                -v * d: "tied: one embedding matrix serves the source, the target and the "
-                "output layer; count it once.",
-                -2 * v * d: "tied: one embedding matrix serves the source, the target and the "
-                "output layer; count it once.",
-                v * d: "untied: the source embedding, the target embedding and the output "
-                "layer are three matrices of vocab_size × d_model.",
-            }
-            hint = misses.get(want - got)
-            if hint is not None:
-                gap = f"{want - got:,} short" if want > got else f"{got - want:,} too many"
-                raise NotYet(f"{case.label} returned {got:,}, {gap}: {hint}")
-            raise NotYet(f"{case.label} returned {got:,}, expected {want:,}.")
-        tied, untied = (_transformer_total(512, 2048, 6, 37000, t) for t in (True, False))
-        return (
-            f"Right: the base model holds {tied:,} parameters tied and {untied:,} untied; only "
-            "the tied count comes near the paper's 65 M (its §3.4 shares the matrix)."
-        )
-
-    check(fn, "check_transformer_parameters", "transformer_parameters", verdict)
+    name = fn_name(fn, "transformer_parameters")
+    for d, f, n, v, tied in (
+        (512, 2048, 6, 37000, True),
+        (512, 2048, 6, 37000, False),
+        (64, 256, 2, 11, False),
+    ):
+        case = Case((d, f, n, v, tied), f"{name}({d}, {f}, {n}, {v}, tied={tied})")
+        got = call(fn, case)
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
+            raise NotYet(f"{case.label} should return one number, got {type(got).__name__}")
+        if not float(got).is_integer():
+            raise NotYet(f"{case.label} returned {got}: a count is a whole number.")
+        got, want = int(got), _transformer_total(d, f, n, v, tied)
+        if got == want:
+            continue
+        attention, norm = 4 * (d * d + d), 2 * d
+        misses = {
+            v: "the output layer has a bias too: one per vocabulary word.",
+            n * attention: "each decoder block has two attentions: masked self-attention "
+            "and cross-attention.",
+            n * norm: "a decoder block has three Add & Norm steps, so three LayerNorms.",
+            5 * n * norm: "count the LayerNorms: γ and β (d_model each), two per encoder "
+            "block and three per decoder block.",
+            -v * d: "tied: one embedding matrix serves the source, the target and the "
+            "output layer; count it once.",
+            -2 * v * d: "tied: one embedding matrix serves the source, the target and the "
+            "output layer; count it once.",
+            v * d: "untied: the source embedding, the target embedding and the output "
+            "layer are three matrices of vocab_size × d_model.",
+        }
+        hint = misses.get(want - got)
+        if hint is not None:
+            gap = f"{want - got:,} short" if want > got else f"{got - want:,} too many"
+            raise NotYet(f"{case.label} returned {got:,}, {gap}: {hint}")
+        raise NotYet(f"{case.label} returned {got:,}, expected {want:,}.")
+    tied, untied = (_transformer_total(512, 2048, 6, 37000, t) for t in (True, False))
+    return (
+        f"Right: the base model holds {tied:,} parameters tied and {untied:,} untied; only "
+        "the tied count comes near the paper's 65 M (its §3.4 shares the matrix)."
+    )
 
 
-def check_top_k_distribution(fn: Callable[..., Any]) -> None:
+@checker("top_k_distribution")
+def check_top_k_distribution(fn: Callable[..., Any]) -> str:
     """Check `fn(logits, temperature, k)` = softmax(logits / temperature) over the k largest
     logits, 0 elsewhere, in NumPy.
 
@@ -169,51 +164,47 @@ def check_top_k_distribution(fn: Callable[..., Any]) -> None:
     (1.5, 4); and logits near 1000 (np.exp overflows unless the largest is subtracted).
     Used in 06_decoder_and_transformer.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "top_k_distribution")
-        hidden, w_out, b_out = _demo_output_case()
-        logits = hidden @ w_out + b_out  # (V,)
-        big = np.array([1000.0, 1003.0, 1001.0, 998.0, 1002.0])
-        cases = [
-            (logits, 1.0, 11, "logits"),
-            (logits, 0.5, 3, "logits"),
-            (logits, 2.0, 1, "logits"),
-            (logits, 1.5, 4, "logits"),
-            (big, 1.0, 2, "np.array([1000.0, 1003.0, 1001.0, 998.0, 1002.0])"),
-        ]
-        for scores, t, k, label in cases:
-            case = Case((scores, t, k), f"{name}({label}, {t:g}, {k})")
-            got = as_array(call(fn, case), case.label, scores.shape)
-            want = _top_k_distribution(scores, t, k)
-            if close(got, want):
-                continue
-            kept = want > 0
-            if np.count_nonzero(got) == len(scores) and k < len(scores):
-                if close(got, softmax_reference(scores / t)):
-                    raise NotYet(
-                        f"{case.label} keeps every token: set all but the {k} largest "
-                        "logits to -inf before the softmax."
-                    )
-            if close(got, np.where(kept, softmax_reference(scores / t), 0.0)):
+    name = fn_name(fn, "top_k_distribution")
+    hidden, w_out, b_out = _demo_output_case()
+    logits = hidden @ w_out + b_out  # (V,)
+    big = np.array([1000.0, 1003.0, 1001.0, 998.0, 1002.0])
+    cases = [
+        (logits, 1.0, 11, "logits"),
+        (logits, 0.5, 3, "logits"),
+        (logits, 2.0, 1, "logits"),
+        (logits, 1.5, 4, "logits"),
+        (big, 1.0, 2, "np.array([1000.0, 1003.0, 1001.0, 998.0, 1002.0])"),
+    ]
+    for scores, t, k, label in cases:
+        case = Case((scores, t, k), f"{name}({label}, {t:g}, {k})")
+        got = as_array(call(fn, case), case.label, scores.shape)
+        want = _top_k_distribution(scores, t, k)
+        if close(got, want):
+            continue
+        kept = want > 0
+        if np.count_nonzero(got) == len(scores) and k < len(scores):
+            if close(got, softmax_reference(scores / t)):
                 raise NotYet(
-                    f"{case.label} sums to {got.sum():.4f}: after dropping the other tokens, "
-                    "renormalise (or take the softmax over the k kept logits only)."
+                    f"{case.label} keeps every token: set all but the {k} largest "
+                    "logits to -inf before the softmax."
                 )
-            if close(got, _top_k_distribution(scores * t, 1.0, k)):
-                raise NotYet(
-                    f"{case.label} multiplies the logits by the temperature; divide them by it."
-                )
-            if np.count_nonzero(got) == k and not np.array_equal(got > 0, kept):
-                raise NotYet(f"{case.label} keeps the wrong tokens: keep the {k} largest logits.")
-            if close(got, _top_k_distribution(scores, 1.0, k)) and t != 1.0:
-                raise NotYet(f"{case.label} ignores the temperature: divide the logits by it.")
-            raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
-        sharp = _top_k_distribution(logits, 0.5, 11).max()
-        flat = _top_k_distribution(logits, 2.0, 11).max()
-        return (
-            f"Right. The untrained model's largest probability is {sharp:.4f} at T = 0.5 and "
-            f"{flat:.4f} at T = 2; with k = 1 sampling is greedy decoding."
-        )
-
-    check(fn, "check_top_k_distribution", "top_k_distribution", verdict)
+        if close(got, np.where(kept, softmax_reference(scores / t), 0.0)):
+            raise NotYet(
+                f"{case.label} sums to {got.sum():.4f}: after dropping the other tokens, "
+                "renormalise (or take the softmax over the k kept logits only)."
+            )
+        if close(got, _top_k_distribution(scores * t, 1.0, k)):
+            raise NotYet(
+                f"{case.label} multiplies the logits by the temperature; divide them by it."
+            )
+        if np.count_nonzero(got) == k and not np.array_equal(got > 0, kept):
+            raise NotYet(f"{case.label} keeps the wrong tokens: keep the {k} largest logits.")
+        if close(got, _top_k_distribution(scores, 1.0, k)) and t != 1.0:
+            raise NotYet(f"{case.label} ignores the temperature: divide the logits by it.")
+        raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
+    sharp = _top_k_distribution(logits, 0.5, 11).max()
+    flat = _top_k_distribution(logits, 2.0, 11).max()
+    return (
+        f"Right. The untrained model's largest probability is {sharp:.4f} at T = 0.5 and "
+        f"{flat:.4f} at T = 2; with k = 1 sampling is greedy decoding."
+    )

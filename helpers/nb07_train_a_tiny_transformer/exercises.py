@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from helpers.checking import Case, NotYet, call, check, fn_name
+from helpers.checking import Case, NotYet, call, checker, fn_name
 from helpers.nb07_train_a_tiny_transformer.reversal import (
     BOS,
     DIGIT_OFFSET,
@@ -32,76 +32,70 @@ def _token_list(result: Any, what: str) -> list[int]:
     return list(result)
 
 
-def check_sort_target(fn: Callable[..., Any]) -> None:
+@checker("sort_target")
+def check_sort_target(fn: Callable[..., Any]) -> str:
     """Check `fn(digits)` = the sort task's `tgt_out`: sorted digits as tokens (d + 3), `<eos>`.
 
     Used in 07_train_a_tiny_transformer.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "sort_target")
-        for digits in ([3, 1, 4, 1, 5], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0], [0, 0, 7, 0, 0]):
-            case = Case((list(digits),), f"{name}({digits})")
-            got = _token_list(call(fn, case), case.label)
-            want = batch_from_digits([digits], "sort").tgt_out[0].tolist()
-            if got == want:
-                continue
-            ascending = sorted(digits)
-            if got == ascending + [EOS] or got == ascending:
-                raise NotYet(
-                    f"{case.label} gave {got}: those are digits, not tokens. Token of digit d "
-                    f"is d + {DIGIT_OFFSET} (0, 1, 2 are <pad>, <bos>, <eos>)."
-                )
-            if got == want[:-1]:
-                raise NotYet(f"{case.label} gave {got}: end it with the <eos> token ({EOS}).")
-            if got == [d + DIGIT_OFFSET for d in sorted(digits, reverse=True)] + [EOS]:
-                raise NotYet(f"{case.label} is sorted from largest to smallest: sort upwards.")
-            raise NotYet(f"{case.label} should be {want}, got {got}.")
-        return (
-            "Right: the same source, only another target. The model and the training loop do "
-            "not change at all; train it with `TrainConfig(task='sort')`."
-        )
-
-    check(fn, "check_sort_target", "sort_target", verdict)
+    name = fn_name(fn, "sort_target")
+    for digits in ([3, 1, 4, 1, 5], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0], [0, 0, 7, 0, 0]):
+        case = Case((list(digits),), f"{name}({digits})")
+        got = _token_list(call(fn, case), case.label)
+        want = batch_from_digits([digits], "sort").tgt_out[0].tolist()
+        if got == want:
+            continue
+        ascending = sorted(digits)
+        if got == ascending + [EOS] or got == ascending:
+            raise NotYet(
+                f"{case.label} gave {got}: those are digits, not tokens. Token of digit d "
+                f"is d + {DIGIT_OFFSET} (0, 1, 2 are <pad>, <bos>, <eos>)."
+            )
+        if got == want[:-1]:
+            raise NotYet(f"{case.label} gave {got}: end it with the <eos> token ({EOS}).")
+        if got == [d + DIGIT_OFFSET for d in sorted(digits, reverse=True)] + [EOS]:
+            raise NotYet(f"{case.label} is sorted from largest to smallest: sort upwards.")
+        raise NotYet(f"{case.label} should be {want}, got {got}.")
+    return (
+        "Right: the same source, only another target. The model and the training loop do "
+        "not change at all; train it with `TrainConfig(task='sort')`."
+    )
 
 
-def check_shift_right(fn: Callable[..., Any]) -> None:
+@checker("shift_right")
+def check_shift_right(fn: Callable[..., Any]) -> str:
     """Check `fn(tgt_out)` = teacher forcing's decoder input `tgt_in` for a padded batch `(B, T)`:
     `<bos>`, then tgt_out without its last column, with `<eos>` replaced by `<pad>`.
 
     Used in 07_train_a_tiny_transformer.ipynb.
     """
-
-    def verdict(fn: Callable[..., Any]) -> str:
-        name = fn_name(fn, "shift_right")
-        for rows in ([[3, 1, 4, 1, 5]], [[2, 7], [1, 8, 2, 8], [4, 5, 9]]):
-            batch = batch_from_digits(rows)
-            case = Case((batch.tgt_out.clone(),), f"{name}(tgt_out)", f"(for {rows})")
-            got = call(fn, case)
-            if not isinstance(got, torch.Tensor):
-                raise NotYet(f"{case.label} should return a tensor, got {type(got).__name__}")
-            want = batch.tgt_in
-            if got.shape != want.shape:
-                raise NotYet(
-                    f"{case.label} has shape {tuple(got.shape)}, expected {tuple(want.shape)}: "
-                    "put <bos> in front and drop the last column, so the length stays T."
-                )
-            if torch.equal(got, want):
-                continue
-            if bool((got[:, 0] != BOS).any()):
-                raise NotYet(f"{case.label}: every row must start with <bos> ({BOS}).")
-            if bool((got == EOS).any()):
-                raise NotYet(
-                    f"{case.label} still contains <eos> ({EOS}): the decoder never reads it "
-                    f"(nothing comes after it), so it becomes <pad> ({PAD})."
-                )
-            raise NotYet(f"{case.label} should be {want.tolist()}, got {got.tolist()}.")
-        return (
-            "Right: position t of the decoder reads the answer up to t - 1 and is scored on "
-            "token t. All T positions learn in one pass, the causal mask keeps them honest."
-        )
-
-    check(fn, "check_shift_right", "shift_right", verdict)
+    name = fn_name(fn, "shift_right")
+    for rows in ([[3, 1, 4, 1, 5]], [[2, 7], [1, 8, 2, 8], [4, 5, 9]]):
+        batch = batch_from_digits(rows)
+        case = Case((batch.tgt_out.clone(),), f"{name}(tgt_out)", f"(for {rows})")
+        got = call(fn, case)
+        if not isinstance(got, torch.Tensor):
+            raise NotYet(f"{case.label} should return a tensor, got {type(got).__name__}")
+        want = batch.tgt_in
+        if got.shape != want.shape:
+            raise NotYet(
+                f"{case.label} has shape {tuple(got.shape)}, expected {tuple(want.shape)}: "
+                "put <bos> in front and drop the last column, so the length stays T."
+            )
+        if torch.equal(got, want):
+            continue
+        if bool((got[:, 0] != BOS).any()):
+            raise NotYet(f"{case.label}: every row must start with <bos> ({BOS}).")
+        if bool((got == EOS).any()):
+            raise NotYet(
+                f"{case.label} still contains <eos> ({EOS}): the decoder never reads it "
+                f"(nothing comes after it), so it becomes <pad> ({PAD})."
+            )
+        raise NotYet(f"{case.label} should be {want.tolist()}, got {got.tolist()}.")
+    return (
+        "Right: position t of the decoder reads the answer up to t - 1 and is scored on "
+        "token t. All T positions learn in one pass, the causal mask keeps them honest."
+    )
 
 
 def check_sort_model(model: Any) -> None:
