@@ -57,7 +57,7 @@ def test_vocabulary_refuses_unknown_words_empty_sentences_and_bad_ids():
 
 
 def test_from_torch_reads_the_sizes_and_adds_fresh_embeddings_and_output_layer():
-    """Its numbers equal nn.Transformer's: tests/test_transformer.py."""
+    """Its numbers equal nn.Transformer's: tests/core/test_transformer.py."""
     theirs = nn.Transformer(16, 2, 2, 3, 32, dropout=0.0, batch_first=True, layer_norm_eps=1e-6)
     ours = Transformer.from_torch(theirs, 11, 13, max_len=20, pad_id=None)
     assert (len(ours.encoder.layers), len(ours.decoder.layers)) == (2, 3)
