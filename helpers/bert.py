@@ -5,11 +5,11 @@ with `--no-deps`): `config.json`, `vocab.txt` and `model.safetensors`. Nothing h
 anything or needs `transformers`: the weights are read with `read_safetensors` (the format is an
 8-byte header length, a JSON header and the raw tensors), the text is cut by `WordPiece`, and the
 encoder is six `helpers.blocks.EncoderBlock`s (post-norm, exact GELU, BERT's LayerNorm eps) in a
-`helpers.transformer.Encoder`. helpers/nb08_real_bert/bert_reference.npz, written once by
-Hugging Face's `BertModel` (tests/nb08_real_bert/make_bert_reference.py), proves it computes the
+`helpers.transformer.Encoder`. helpers/nb09_real_bert/bert_reference.npz, written once by
+Hugging Face's `BertModel` (tests/nb09_real_bert/make_bert_reference.py), proves it computes the
 same numbers.
 
-Taught in 08_real_bert.ipynb.
+Taught in 09_real_bert.ipynb.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def model_dir() -> Path:
     """The folder of the model's files inside the installed model package (found, not imported).
 
     Returns: the path of the folder holding `config.json`, `vocab.txt` and `model.safetensors`.
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     folder = (
@@ -79,7 +79,7 @@ class BertConfig:
     (num_attention_heads), d_ff (intermediate_size), max_positions (max_position_embeddings),
     type_vocab_size, eps (layer_norm_eps), pad_token_id.
 
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
 
     vocab_size: int
@@ -120,7 +120,7 @@ class BertEmbeddings(nn.Module):
     embedding). `token_type=False` leaves the token-type term out (a mistake, for comparison).
 
     Shapes: forward(ids `(B, T)`, token_type_ids `(B, T)` or None = all sentence A) -> `(B, T, D)`.
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
 
     def __init__(self, config: BertConfig, eps: float | None = None, token_type: bool = True):
@@ -168,7 +168,7 @@ class BertModel(nn.Module):
         token_type: add the token-type embedding (BERT does).
     Shapes: forward(ids `(B, T)` or `(T,)`, lengths `(B,)` of the real tokens in a padded batch
     or None) -> `BertOutput`. T is at most `config.max_positions`.
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
 
     def __init__(
@@ -250,7 +250,7 @@ def our_name(name: str) -> str | None:
     -> "encoder.layers.0.self_attn.W_q.weight"; None for the tensors we do not use.
 
     Raises a `ValueError` for a name that belongs to no part of BERT we know.
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
     name = name.removeprefix("bert.")
     if name.startswith(_UNUSED):
@@ -277,7 +277,7 @@ def load_bert(
     Args: path: the folder (default `model_dir()`); the rest as `BertModel`.
     Returns: the model in eval mode. Built on torch's "meta" device, so no random initialisation
     is spent (and no random number drawn) on weights that are overwritten anyway.
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
     folder = model_dir() if path is None else Path(path)
     config = BertConfig.from_json(folder / "config.json")
@@ -308,7 +308,7 @@ def mean_pool(hidden: Tensor, lengths: Sequence[int] | Tensor) -> Tensor:
     and [SEP] included, padding left out), scaled to length 1.
 
     Shapes: hidden `(B, T, D)`, lengths `(B,)` -> `(B, D)`.
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
     keep = padding_mask(lengths, hidden.shape[1])[:, 0, 0, :, None]  # (B, 1, 1, T) -> (B, T, 1)
     total = (hidden * keep).sum(dim=1)  # (B, T, D) -> (B, D)
@@ -320,7 +320,7 @@ def sentence_embeddings(model: BertModel, tokenizer: WordPiece, sentences: Seque
     """One unit vector per sentence, the sentences run as one padded batch.
 
     Shapes: returns `(N, D)`; cosine similarity = the dot product of two rows.
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
     if isinstance(sentences, str) or not sentences:
         raise ValueError("sentences must be a non-empty list of strings")

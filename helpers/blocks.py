@@ -23,7 +23,7 @@ __all__ = [
 
 Activation = Literal["relu", "gelu", "gelu_tanh"]
 # "gelu" is the exact GELU, x·Φ(x) with the erf (BERT's and torch's default); "gelu_tanh" is its
-# tanh approximation (GPT-2's), here only to measure how far it lands (08_real_bert.ipynb).
+# tanh approximation (GPT-2's), here only to measure how far it lands (09_real_bert.ipynb).
 _ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
     "gelu": nn.GELU,

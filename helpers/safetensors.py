@@ -1,7 +1,7 @@
 """A reader for the safetensors format (a JSON header, then raw little-endian tensors), so that
 loading a pretrained BERT needs no extra dependency.
 
-Taught in 08_real_bert.ipynb.
+Taught in 09_real_bert.ipynb.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def safetensors_header(path: str | Path) -> dict:
     """The JSON header of a safetensors file: name -> {dtype, shape, data_offsets}, and the
     optional "__metadata__". Reads only the header's bytes.
 
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
     with Path(path).open("rb") as f:
         head = f.read(8)
@@ -65,7 +65,7 @@ def read_safetensors(path: str | Path) -> dict[str, Tensor]:
     shape and [begin, end) byte range in the data that follows. The tensors are views of one
     buffer holding the file (no copy per tensor).
     Returns: name -> tensor. Bad files raise a `ValueError` that says what is wrong.
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
     name = str(path)
     data = bytearray(Path(path).read_bytes())  # writable: torch.frombuffer shares it, no copy

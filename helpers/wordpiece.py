@@ -1,7 +1,7 @@
 """BERT's WordPiece tokeniser: basic tokenisation (lower-casing, accent stripping, punctuation
 split), then greedy longest-match-first into the vocabulary's pieces, `[UNK]` for the rest.
 
-Taught in 08_real_bert.ipynb.
+Taught in 09_real_bert.ipynb.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class WordPiece:
     `max_chars_per_word` long) becomes "[UNK]".
 
     Args: vocab: the pieces in id order (line n of vocab.txt has id n).
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
 
     def __init__(

@@ -1,5 +1,5 @@
 """helpers.bert: our BERT, tokeniser and pooling against the reference fixture (transformers and
-sentence-transformers, tests/nb08_real_bert/make_bert_reference.py), and the safetensors reader."""
+sentence-transformers, tests/nb09_real_bert/make_bert_reference.py), and the safetensors reader."""
 
 import json
 import struct
@@ -20,7 +20,7 @@ from helpers.bert import (
     sentence_embeddings,
 )
 from helpers.blocks import EncoderBlock, FeedForward
-from helpers.nb08_real_bert.data import (
+from helpers.nb09_real_bert.data import (
     HEAD_PATTERNS,
     MISTAKES,
     head_pattern_scores,

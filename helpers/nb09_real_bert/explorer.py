@@ -1,4 +1,4 @@
-"""The BERT head gallery of 08_real_bert.ipynb: layer, head and your own sentence."""
+"""The BERT head gallery of 09_real_bert.ipynb: layer, head and your own sentence."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import torch
 
 from helpers.bert import load_bert, load_tokenizer
-from helpers.nb08_real_bert.data import HEAD_PATTERNS, head_pattern_scores
-from helpers.nb08_real_bert.figures import BertHeadsFigure
+from helpers.nb09_real_bert.data import HEAD_PATTERNS, head_pattern_scores
+from helpers.nb09_real_bert.figures import BertHeadsFigure
 from helpers.text import SENTENCE
 from helpers.widgets import Explorer, sentence_box
 
@@ -130,7 +130,7 @@ def bert_heads_view(sentence: str = SENTENCE, layer: int = 0, head: int = 2) -> 
 def bert_heads_explorer(sentence: str = SENTENCE, layer: int = 1, head: int = 3) -> W.VBox:
     """Pick a layer and a head of the real BERT (all-MiniLM-L6-v2), type your own sentence.
 
-    layer and head count from 1, as on the sliders. Taught in 08_real_bert.ipynb.
+    layer and head count from 1, as on the sliders. Taught in 09_real_bert.ipynb.
     """
 
     text = sentence_box(sentence)

@@ -1,5 +1,5 @@
-"""Notebook 08's data about the real BERT: what its heads do, and the reference numbers that prove
-our BERT equal to Hugging Face's (written once by tests/nb08_real_bert/make_bert_reference.py).
+"""Notebook 09's data about the real BERT: what its heads do, and the reference numbers that prove
+our BERT equal to Hugging Face's (written once by tests/nb09_real_bert/make_bert_reference.py).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def head_pattern_scores(
     [CLS] / [SEP]: the first and last key together (every query); same word: the other
     occurrences of the query's own piece ([CLS] and [SEP] excepted; NaN if no piece repeats).
     Shapes: weights `(L, H, T, T)` -> each score `(L, H)`, from 0 to 1.
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
     w = np.asarray(weights)  # float32 stays float32: a 512-token text has 19 M weights
     t = len(tokens)
@@ -73,7 +73,7 @@ def head_pattern_scores(
 @lru_cache(maxsize=1)
 def load_reference() -> dict[str, np.ndarray]:
     """The reference numbers of bert_reference.npz beside this file (see
-    tests/nb08_real_bert/make_bert_reference.py), as read-only arrays: hidden_states
+    tests/nb09_real_bert/make_bert_reference.py), as read-only arrays: hidden_states
     `(L + 1, T, D)`, attentions `(L, H, T, T)`, embedding `(D,)`, similarity_sentences `(N,)`,
     similarity_embeddings `(N, D)`, input_ids `(T,)`."""
     with np.load(REFERENCE_PATH) as f:
@@ -99,7 +99,7 @@ def reference_gaps(model: BertModel, tokenizer: WordPiece) -> dict[str, float]:
     Returns: "hidden": the largest |difference| over every layer's hidden states (the embeddings
     included); "attention": the same over every head's weights; "cosine": the cosine similarity
     of the sentence embedding with the reference's (1 = the same direction).
-    Taught in 08_real_bert.ipynb.
+    Taught in 09_real_bert.ipynb.
     """
     ref = load_reference()
     encoding = tokenizer.encode(SENTENCE)
@@ -119,5 +119,5 @@ def reference_gaps(model: BertModel, tokenizer: WordPiece) -> dict[str, float]:
 
 def tokenization_cases() -> list[dict]:
     """The reference tokenizer's answers for a dozen texts (bert_tokenization.json beside this
-    file, written by tests/nb08_real_bert/make_bert_reference.py): text, tokens, input_ids."""
+    file, written by tests/nb09_real_bert/make_bert_reference.py): text, tokens, input_ids."""
     return json.loads(TOKENIZATION_PATH.read_text(encoding="utf-8"))["cases"]

@@ -1,4 +1,4 @@
-"""Exercises of 08_real_bert.ipynb, with their checkers."""
+"""Exercises of 09_real_bert.ipynb, with their checkers."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def check_wordpiece(fn: Callable[..., Any]) -> str:
     `vocab` is a set of pieces; continuation pieces start with "##"; a word that cannot be cut
     entirely is ["[UNK]"]. Cases: a tiny vocabulary where the shortest match goes wrong, and the
     real vocabulary of all-MiniLM-L6-v2.
-    Used in 08_real_bert.ipynb.
+    Used in 09_real_bert.ipynb.
     """
     name = fn_name(fn, "wordpiece")
     tiny = {"un", "una", "unaff", "##aff", "##able", "##a", "##ble", "a"}
@@ -81,7 +81,7 @@ def check_mean_pool(fn: Callable[..., Any]) -> str:
 
     Shapes: hidden `(B, T, D)` (a padded batch), lengths `(B,)` -> `(B, D)`, each row of length 1.
     Cases: a batch of 3 with padding, and one sentence without.
-    Used in 08_real_bert.ipynb.
+    Used in 09_real_bert.ipynb.
     """
     name = fn_name(fn, "mean_pool")
     hidden = seeded_tensor(8, 3, 5, 6)
@@ -119,7 +119,7 @@ def check_bert_embeddings(fn: Callable[..., Any]) -> str:
 
     LayerNorm(word[ids] + position[0 … T−1] + token_type[0]) with BERT's eps (1e-12).
     Shapes: ids `(T,)` -> `(T, D)`. Cases: "The cat sat on the mat." and a one-word text.
-    Used in 08_real_bert.ipynb.
+    Used in 09_real_bert.ipynb.
     """
     name = fn_name(fn, "bert_embeddings")
     model, tokenizer = _bert()

@@ -1,4 +1,4 @@
-"""Figures of 08_real_bert.ipynb: head patterns, sentence similarity, and the head gallery."""
+"""Figures of 09_real_bert.ipynb: head patterns, sentence similarity, and the head gallery."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
-"""The BERT head gallery of notebook 08 without a browser: what it computes and draws."""
+"""The BERT head gallery of notebook 09 without a browser: what it computes and draws."""
 
 import numpy as np
 import pytest
 
 from helpers import SENTENCE
-from helpers.nb08_real_bert.data import HEAD_PATTERNS
-from helpers.nb08_real_bert.explorer import bert_heads_explorer, bert_heads_view
-from helpers.nb08_real_bert.figures import BertHeadsFigure, plot_head_patterns, plot_similarity
+from helpers.nb09_real_bert.data import HEAD_PATTERNS
+from helpers.nb09_real_bert.explorer import bert_heads_explorer, bert_heads_view
+from helpers.nb09_real_bert.figures import BertHeadsFigure, plot_head_patterns, plot_similarity
 
 RUNNING = ["[CLS]", "the", "cat", "sat", "on", "the", "mat", ".", "[SEP]"]
 KOREAN = "고양이가 매트 위에 앉았다 and the dog sat"

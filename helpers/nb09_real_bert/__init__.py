@@ -1,4 +1,4 @@
-"""The code of notebooks/08_real_bert.ipynb, beside the shared core and toolkits.
+"""The code of notebooks/09_real_bert.ipynb, beside the shared core and toolkits.
 
 Modules: data (head patterns; the reference numbers bert_reference.npz), figures, explorer (the
 head gallery), exercises.
