@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -59,6 +60,7 @@ ACCENT = "#D55E00"  # the highlighted query or token
 
 
 FIGURES_DIR = Path(__file__).resolve().parents[1] / "figures"
+EXPORT_FIGURES_ENV = "HELPERS_EXPORT_FIGURES"  # "1": save_figure writes figures/ (make notebooks)
 
 
 ANNOTATE_UP_TO = 8
@@ -249,8 +251,12 @@ class LiveFigure:
         return self.fig
 
 
-def save_figure(fig: Figure, name: str) -> Path:
-    """Export a figure to `figures/<name>.png` (referenced from the README)."""
+def save_figure(fig: Figure, name: str) -> Path | None:
+    """Export a figure to `figures/<name>.png` (referenced from the README), but only when the
+    maintainer regenerates the notebooks (`make notebooks` sets EXPORT_FIGURES_ENV): a reader
+    running a notebook leaves the working tree as it was. Returns the path written, or None."""
+    if os.environ.get(EXPORT_FIGURES_ENV) != "1":
+        return None
     path = FIGURES_DIR / f"{name}.png"
     path.parent.mkdir(exist_ok=True)
     fig.savefig(path, dpi=100, metadata={"Software": None})

@@ -11,11 +11,14 @@ version, only the `tags` of cell metadata. Not imported by `import helpers`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from helpers.plots import EXPORT_FIGURES_ENV
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 TIMEOUT_S = 900
@@ -79,16 +82,24 @@ def problems(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
-def run(path: Path) -> None:
-    """Execute a notebook in its own folder, normalise it and write it back."""
+def execute(path: Path, cwd: Path | None = None) -> nbformat.NotebookNode:
+    """Execute a notebook (in `cwd`, by default its own folder) and return it; raises on an error
+    in a cell not tagged raises-exception. The file is not written."""
     nb = nbformat.read(path, as_version=4)
+    folder = path.parent if cwd is None else cwd
     NotebookClient(
-        nb,
-        timeout=TIMEOUT_S,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        nb, timeout=TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
     ).execute()
-    nbformat.write(normalise(nb), path)
+    return nb
+
+
+def run(path: Path) -> None:
+    """Execute a notebook in its own folder with figure export on, normalise it, write it back.
+
+    The machine's default thread count is used; `make nbval` re-runs the notebooks with one
+    thread and compares, so the committed outputs are shown not to depend on it."""
+    os.environ[EXPORT_FIGURES_ENV] = "1"  # the kernel inherits it: save_figure writes figures/
+    nbformat.write(normalise(execute(path)), path)
 
 
 def main(argv: list[str] | None = None) -> int:

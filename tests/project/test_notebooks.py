@@ -1,11 +1,12 @@
-"""Committed notebooks: normalised, shaped like the house template, and deterministic across
-thread counts (nbval, run by `make test`, compares them at the machine's default thread count)."""
+"""Committed notebooks: normalised and shaped like the house template.
+
+That their outputs do not depend on the thread count is shown by `make nbval`: it re-executes
+them with one thread and compares with the outputs `make notebooks` made with the default count."""
 
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from helpers.maintainer import nbtools
 
@@ -38,40 +39,3 @@ def test_notebook_anatomy(path):
     setup = next(c for c in nb.cells if c.cell_type == "code")
     assert "helpers.setup_notebook()" in setup.source
     assert "shared/" not in "\n".join(c.source for c in nb.cells)
-
-
-def _text_outputs(nb: nbformat.NotebookNode) -> list[list]:
-    """What nbval compares, per code cell: streams, text/plain, text/html and error names."""
-    cells = []
-    for cell in nb.cells:
-        if cell.cell_type != "code" or "nbval-ignore-output" in cell.metadata.get("tags", []):
-            continue
-        texts = []
-        for out in cell.outputs:
-            if out.output_type == "stream":  # the kernel may split one print into chunks
-                if texts and isinstance(texts[-1], tuple) and texts[-1][0] == out.name:
-                    texts[-1] = (out.name, texts[-1][1] + out.text)
-                else:
-                    texts.append((out.name, out.text))
-            elif out.output_type == "error":
-                texts.append(out.ename)
-            else:
-                texts += [out.data.get(m, "") for m in ("text/plain", "text/html")]
-        cells.append(texts)
-    return cells
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
-def test_outputs_do_not_depend_on_thread_count(path, monkeypatch):
-    """Re-executed with one thread, the notebook prints exactly what was committed."""
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    monkeypatch.setenv("MKL_NUM_THREADS", "1")
-    committed = nbformat.read(path, as_version=4)
-    fresh = nbformat.read(path, as_version=4)
-    NotebookClient(
-        fresh,
-        timeout=nbtools.TIMEOUT_S,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
-    assert _text_outputs(fresh) == _text_outputs(committed)
