@@ -2,7 +2,7 @@
 
     make bench                                   # everything (minutes: runs `make test`, a setup)
     python -m helpers.maintainer.bench --quick     # widget updates and attention kernels only
-    python -m helpers.maintainer.bench --training  # notebooks 07 and 08: time to 99 % / 98 %, KV cache
+    python -m helpers.maintainer.bench --training  # notebooks 07, 08: training times, KV cache
 
 Medians and ratios only; nothing here is asserted (the machine is shared and noisy).
 Not imported by `import helpers`.
