@@ -16,6 +16,7 @@ from helpers.notebook import setup_notebook
 from helpers.positional import sinusoidal_positional_encoding
 from helpers.text import SENTENCE, TOKENS, tokenize, toy_projections, word_vectors
 from helpers.transformer import Decoder, Encoder, Transformer
+from helpers.translator import translate
 
 __all__ = [
     "SENTENCE",
@@ -34,6 +35,7 @@ __all__ = [
     "sinusoidal_positional_encoding",
     "tokenize",
     "toy_projections",
+    "translate",
     "greedy_decode",
     "word_vectors",
 ]

@@ -2,7 +2,7 @@
 
     make bench                                   # everything (minutes: runs `make test`, a setup)
     python -m helpers.maintainer.bench --quick     # widget updates and attention kernels only
-    python -m helpers.maintainer.bench --training  # notebook 07: time to 99 %, ours and anchor's
+    python -m helpers.maintainer.bench --training  # notebooks 07, 08: training times, KV cache
 
 Medians and ratios only; nothing here is asserted (the machine is shared and noisy).
 Not imported by `import helpers`.
@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from helpers.attention import scaled_dot_product_attention
 from helpers.maintainer import nbtools
 from helpers.maintainer.anchor import training_speed
+from helpers.nb08_train_a_translator.bench import bench_rows as translator_speed
 from helpers.text import SENTENCE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,15 +189,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip notebook, test and setup runs")
     parser.add_argument(
-        "--training", action="store_true", help="only notebook 07's time to 99 %% (minutes)"
+        "--training",
+        action="store_true",
+        help="only notebooks 07 and 08's training times and the KV cache (minutes)",
     )
     args = parser.parse_args(argv)
     if args.training:
-        rows = training_speed()
+        rows = training_speed() + translator_speed()
     else:
         rows = widget_updates() + attention_kernels() + bert_model()
     if not (args.quick or args.training):
-        rows += training_speed() + notebooks() + whole_runs()
+        rows += training_speed() + translator_speed() + notebooks() + whole_runs()
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
         f" torch {torch.__version__}, {torch.get_num_threads()} torch threads"

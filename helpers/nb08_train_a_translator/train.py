@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
-
-import torch
 
 from helpers.nb08_train_a_translator.data import (
     ENGLISH_VOCAB,
@@ -36,6 +33,8 @@ from helpers.training import (
     train,
 )
 from helpers.transformer import Transformer
+from helpers.translator import CHECKPOINT, POSITIONS, shipped_translator
+from helpers.translator import load_translator as load_checkpoint
 
 __all__ = [
     "CHECKPOINT",
@@ -48,8 +47,6 @@ __all__ = [
     "translator",
 ]
 
-CHECKPOINT = Path(__file__).resolve().parent / "translator.pt"
-POSITIONS = 32  # the positional table: room for inputs longer than any seen in training (11 words)
 CONFIG = TrainConfig(
     d_model=64, n_heads=4, d_ff=128, n_layers=2, steps=400, batch_size=64, lr=3e-3, warmup=100
 )
@@ -97,21 +94,15 @@ def load_translator(path: Path = CHECKPOINT) -> tuple[Transformer, dict]:
 
     Raises ValueError when the checkpoint was made for other vocabularies than the grammar's.
     """
-    record = torch.load(path, weights_only=True)
-    if (record["english_vocab"], record["korean_vocab"]) != (
-        ENGLISH_VOCAB.tokens,
-        KOREAN_VOCAB.tokens,
-    ):
+    loaded = load_checkpoint(path)
+    if (loaded.english.tokens, loaded.korean.tokens) != (ENGLISH_VOCAB.tokens, KOREAN_VOCAB.tokens):
         raise ValueError(f"{path} was trained on other vocabularies: retrain it (see {__name__})")
-    model = build_translator(TrainConfig(**record["config"]))
-    model.load_state_dict({k: v.float() for k, v in record["state_dict"].items()})
-    return model.eval(), record
+    return loaded.model, loaded.record
 
 
-@lru_cache(maxsize=1)
 def translator() -> Transformer:
     """The shipped checkpoint's model, loaded once (shared: do not train it further)."""
-    return load_translator()[0]
+    return shipped_translator().model
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ CORE = (
     "decoding",
     "beam",
     "training",
+    "translator",
     "safetensors",
     "wordpiece",
     "bert",
