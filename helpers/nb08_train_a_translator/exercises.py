@@ -12,6 +12,14 @@ from helpers.nb08_train_a_translator.grammar import has_final_consonant, object_
 __all__ = ["check_length_normalised", "check_object_particle"]
 
 
+def _swapped(fn: Callable[..., Any], noun: str, got: str) -> bool:
+    """True when `fn` gives each noun the other particle: after a final consonant and a vowel."""
+    if got != noun + ("를" if has_final_consonant(noun) else "을"):
+        return False
+    other = "사과" if has_final_consonant(noun) else "빵"  # a noun of the other kind
+    return fn(other) == other + ("를" if has_final_consonant(other) else "을")
+
+
 @checker("object_particle")
 def check_object_particle(fn: Callable[..., Any]) -> str:
     """Check `fn(noun)` = the noun with its object particle: 을 after a final consonant (받침),
@@ -26,8 +34,7 @@ def check_object_particle(fn: Callable[..., Any]) -> str:
             raise NotYet(f"{case.label} should return a string, got {type(got).__name__}")
         if got in ("을", "를"):
             raise NotYet(f"{case.label} gave {got!r}: return the noun with its particle, {want!r}.")
-        wrong = noun + ("를" if has_final_consonant(noun) else "을")
-        if got == wrong:
+        if _swapped(fn, noun, got):
             raise NotYet(
                 f"{case.label} gave {got!r}: the other way round. 을 follows a final consonant "
                 "(빵 ends in ㅇ), 를 a vowel (사과 ends in ㅏ)."
