@@ -78,8 +78,7 @@ def timed_change(widget: object, act: Callable[[], None]) -> float | None:
 class Entry:
     """The latencies of one control: `category` is "control", or "sentence" for a text box."""
 
-    notebook: str
-    widget: int
+    explorer: str  # "<notebook stem> #<widget index>"
     control: str
     label: str
     category: str
@@ -132,10 +131,9 @@ def table(data: dict) -> str:
         "|---|---|---|---:|---:|---:|",
     ]
     for e in data["entries"]:
-        explorer = e["notebook"] + (f" #{e['widget']}" if e["widget"] else "")
         control = f"{e['label']} ({e['control']})" if e["label"] else e["control"]
         lines.append(
-            f"| {explorer} | {control} | {e['category']} | {_ms(e['median_ms'])} | "
+            f"| {e['explorer']} | {control} | {e['category']} | {_ms(e['median_ms'])} | "
             f"{len(e['samples_ms'])} | {e['load_average'][0]:.2f} |"
         )
     return "\n".join(lines)

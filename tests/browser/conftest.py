@@ -140,10 +140,14 @@ def _lab_command(port: int, token: str, root: Path) -> list[str]:
 
 
 def _children(pid: int) -> list[int]:
-    """The process ids whose parent is `pid` (`ps` works on Linux and macOS)."""
-    table = subprocess.run(
-        ["ps", "-A", "-o", "pid=", "-o", "ppid="], capture_output=True, text=True, check=True
-    ).stdout
+    """The process ids whose parent is `pid` (`ps` works on Linux and macOS). Without `ps`, none:
+    the server's own shutdown on SIGTERM still ends its kernels."""
+    try:
+        table = subprocess.run(
+            ["ps", "-A", "-o", "pid=", "-o", "ppid="], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return []
     rows = (line.split() for line in table.splitlines())
     return [int(child) for child, parent in rows if int(parent) == pid]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_latency import Entry, LatencyLog, timed_change
+from browser_latency import REDRAW_MS, Entry, LatencyLog, timed_change
 from explorers import scratch_sources
 from jlab import open_notebook, run_all
 
@@ -60,7 +60,7 @@ def _widget_outputs(page: object, expected: int) -> list:
         f"""() => {{ const ws = document.querySelectorAll('{selector}');
             return ws.length >= {expected} && Array.from(ws).every(w =>
                 Array.from(w.querySelectorAll('img')).every(img => img.complete)); }}""",
-        timeout=30_000,
+        timeout=REDRAW_MS,
     )
     outputs = page.locator(selector)
     return [outputs.nth(i) for i in range(outputs.count()) if outputs.nth(i).locator("img").count()]
@@ -167,6 +167,16 @@ def _open_explorers(page: object, lab: object, name: str) -> list:
     return _widget_outputs(page, state["widgets"])
 
 
+def _measure(
+    log: LatencyLog, explorer: str, widget: object, controls: list, texts: dict[str, str]
+) -> None:
+    """Time REPEATS changes of every control of one explorer into `log`."""
+    labels = {kind: c.evaluate(LABEL_JS) for kind, c in controls}
+    for kind, samples in _samples(widget, controls, texts).items():
+        category = "sentence" if kind in texts else "control"
+        log.add(Entry(explorer, kind, labels[kind], category, samples, list(os.getloadavg())))
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_control_redraws(page, lab, latency_log: LatencyLog, name: str) -> None:
     widgets = _open_explorers(page, lab, name)
@@ -184,8 +194,4 @@ def test_every_control_redraws(page, lab, latency_log: LatencyLog, name: str) ->
             assert _images(widget) != pixels, f"{name}: {kind} did not change the figure"
             _shoot(widget, f"{stem}_widget{w}_{kind.replace(' ', '_')}")
         if LATENCY_JSON:
-            labels = {kind: c.evaluate(LABEL_JS) for kind, c in controls}
-            for kind, ms in _samples(widget, controls, texts).items():
-                category = "sentence" if kind in texts else "control"
-                load = list(os.getloadavg())
-                latency_log.add(Entry(stem, w, kind, labels[kind], category, ms, load))
+            _measure(latency_log, f"{stem} #{w}", widget, controls, texts)
