@@ -45,6 +45,12 @@ def open_notebook(page: object, url: str) -> None:
     )
 
 
+def clear_all(page: object) -> None:
+    """Clear every output (and execution count) of the open notebook."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function(f"() => ({STATE_JS})().pending === ({STATE_JS})().code")
+
+
 def run_all(page: object) -> dict:
     """Run every cell of the open notebook; return its state once all ran or one failed."""
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")

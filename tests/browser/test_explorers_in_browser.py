@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from browser_latency import REDRAW_MS, Entry, LatencyLog, timed_change
 from explorers import scratch_sources
-from jlab import open_notebook, run_all
+from jlab import clear_all, open_notebook, run_all
 
 pytestmark = pytest.mark.browser
 
@@ -127,12 +127,14 @@ def _variants(value: str) -> list[str]:
 
 def _samples(widget: object, controls: list, texts: dict[str, str]) -> dict[str, list[float]]:
     """REPEATS timed changes per control, each control left as it was found (one more change back),
-    so that the next one is measured in the state the test left. Text boxes get REPEATS new texts;
+    so that the next is measured with the others as they were. Text boxes get REPEATS new texts;
     buttons take turns (next, reset, next, …), as a reset pressed twice draws nothing new."""
     samples: dict[str, list] = {}
     for kind, control in controls:
         if kind in texts:
             samples[kind] = [_change(widget, kind, control, t) for t in _variants(texts[kind])]
+        elif kind.startswith("dropdown") and control.locator("option").count() < 2:
+            continue  # nowhere to move
         elif not kind.startswith("button"):
             moves = _there_and_back(kind, control)
             changes = [timed_change(widget, moves[i % 2]) for i in range(REPEATS + REPEATS % 2)]
@@ -155,43 +157,46 @@ def _shoot(widget: object, name: str) -> None:
         widget.screenshot(path=SHOTS / f"{name}.png")
 
 
-def _open_explorers(page: object, lab: object, name: str) -> list:
-    """Run the notebook's scratch notebook in JupyterLab; return its explorers' output areas."""
-    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
-    open_notebook(
-        page, lab.notebook_url(lab.write_notebook(f"scratch_{name}", scratch_sources(nb)))
-    )
+def _run_explorers(page: object, name: str) -> list:
+    """Run the open scratch notebook from the top; return its explorers' output areas."""
     state = run_all(page)
     assert state["errors"] == [], f"{name}: cells raised errors (a missing `explorer-setup` tag?)"
     assert state["pending"] == 0, f"{name}: {state['pending']} cells did not run"
     return _widget_outputs(page, state["widgets"])
 
 
-def _measure(
-    log: LatencyLog, explorer: str, widget: object, controls: list, texts: dict[str, str]
-) -> None:
-    """Time REPEATS changes of every control of one explorer into `log`."""
-    labels = {kind: c.evaluate(LABEL_JS) for kind, c in controls}
-    for kind, samples in _samples(widget, controls, texts).items():
-        category = "sentence" if kind in texts else "control"
-        log.add(Entry(explorer, kind, labels[kind], category, samples, list(os.getloadavg())))
+def _measure(log: LatencyLog, stem: str, widgets: list) -> None:
+    """Time REPEATS changes of every control of every explorer (fresh, in its default state)."""
+    for w, widget in enumerate(widgets):
+        widget.scroll_into_view_if_needed()
+        controls = _controls(widget)
+        texts = {kind: c.input_value() for kind, c in controls if kind.startswith("text")}
+        labels = {kind: c.evaluate(LABEL_JS) for kind, c in controls}
+        for kind, samples in _samples(widget, controls, texts).items():
+            category = "sentence" if kind in texts else "control"
+            load = list(os.getloadavg())
+            log.add(Entry(f"{stem} #{w}", kind, labels[kind], category, samples, load))
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_control_redraws(page, lab, latency_log: LatencyLog, name: str) -> None:
-    widgets = _open_explorers(page, lab, name)
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    open_notebook(
+        page, lab.notebook_url(lab.write_notebook(f"scratch_{name}", scratch_sources(nb)))
+    )
+    widgets = _run_explorers(page, name)
     assert widgets, f"{name}: no widget with a figure was displayed"
     stem = name.removesuffix(".ipynb")
     for w, widget in enumerate(widgets):
         widget.scroll_into_view_if_needed()
         controls = _controls(widget)
         assert controls, f"{name}: widget {w} has no control"
-        texts = {kind: c.input_value() for kind, c in controls if kind.startswith("text")}
         _shoot(widget, f"{stem}_widget{w}_default")
         for kind, control in controls:
             pixels = _images(widget)
             assert _change(widget, kind, control) is not None, f"{name}: {kind} drew nothing new"
             assert _images(widget) != pixels, f"{name}: {kind} did not change the figure"
             _shoot(widget, f"{stem}_widget{w}_{kind.replace(' ', '_')}")
-        if LATENCY_JSON:
-            _measure(latency_log, f"{stem} #{w}", widget, controls, texts)
+    if LATENCY_JSON:
+        clear_all(page)
+        _measure(latency_log, stem, _run_explorers(page, name))
