@@ -41,18 +41,19 @@ unit: $(READY) ## the unit tests (no notebook executed, no browser)
 nbval: $(READY) ## every notebook executed once and compared with its committed outputs
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest $(NOTEBOOKS) --nbval --nbval-current-env
 
-browser: $(READY) ## every explorer moved in JupyterLab in headless Chromium (skipped without it)
+browser: $(READY) ## every explorer moved, every notebook rendered: JupyterLab + headless Chromium
 	$(BIN)/python -m pytest tests/browser -m browser
 
 notebooks: $(READY) ## re-execute every notebook in place and normalise it (outputs are committed)
 	$(BIN)/python -m helpers.maintainer.nbtools run $(NOTEBOOKS)
 
 screenshots: $(READY) ## widget screenshots (before/after each control) into figures/screenshots/
-	SCREENSHOTS_DIR=figures/screenshots $(BIN)/python -m pytest tests/browser
+	SCREENSHOTS_DIR=figures/screenshots $(BIN)/python -m pytest tests/browser/test_explorers_in_browser.py
 
 figures: notebooks screenshots ## figures/ : exported by the notebooks, plus the widget screenshots
 
-bench: $(READY) ## speed figures (medians and ratios, never asserted)
+bench: $(READY) ## speed figures into figures/benchmarks.md (medians and ratios, never asserted)
+	LATENCY_JSON=figures/browser_latency.json $(BIN)/python -m pytest -q tests/browser/test_explorers_in_browser.py
 	$(BIN)/python -m helpers.maintainer.bench
 
 clean:

@@ -185,6 +185,21 @@ def whole_runs() -> list[tuple[str, str]]:
     return rows
 
 
+LATENCY_JSON = ROOT / "figures" / "browser_latency.json"  # written by `make bench`'s browser run
+
+
+def browser_latency() -> list[str]:
+    """The explorers' end-to-end latency in JupyterLab + Chromium (median of 7 per control), as
+    measured by the browser tests with LATENCY_JSON set (`make bench` runs them first)."""
+    if not LATENCY_JSON.exists():
+        return []
+    script = ROOT / "tests" / "browser" / "browser_latency.py"
+    table = subprocess.run(
+        [sys.executable, str(script), str(LATENCY_JSON)], check=True, capture_output=True, text=True
+    ).stdout
+    return ["## Explorers in the browser (input event → new image loaded)", "", table]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip notebook, test and setup runs")
@@ -205,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         f" torch {torch.__version__}, {torch.get_num_threads()} torch threads"
     )
     table = ["| what | median / time |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
-    text = "\n".join([f"Measured by `make bench` on {machine}.", "", *table, ""])
+    text = "\n".join(
+        [f"Measured by `make bench` on {machine}.", "", *table, "", *browser_latency()]
+    )
     print(text)
     if not (args.quick or args.training):
         OUT.write_text("# Benchmarks\n\n" + text)

@@ -1,8 +1,10 @@
-"""A JupyterLab server of our own and headless Chromium, to test notebooks as a reader uses them.
+"""One JupyterLab server and one headless Chromium for the whole browser suite.
 
-The server runs on 127.0.0.1 with a random token, on scratch copies of the notebooks and with
-fresh settings and workspaces (no restored tabs). Every process started here is stopped at the end
-of the session, also when a test fails. Without Chromium the whole folder is skipped, loudly.
+The server runs on 127.0.0.1 with a random token, on a scratch copy of notebooks/ and with fresh
+settings and workspaces (no restored tabs). It runs in a session of its own; every kernel it starts
+runs in another (jupyter_client's choice). At the end of the session, also after a failure, Ctrl-C
+or SIGTERM, the server's group and every kernel's group are ended; Playwright ends Chromium's group.
+Without Chromium every browser test is skipped, loudly.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,18 +38,20 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_S = 120
+SERVER_STOP_S = 15
+SKIP_REASON = "browser tests SKIPPED: no Chromium found (install Debian's `chromium` to run them)"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip every test marked `browser` when Chromium is missing."""
     if CHROMIUM:
         return
-    reason = "browser tests SKIPPED: no Chromium found (install Debian's `chromium` to run them)"
     for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(pytest.mark.skip(reason=reason))
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not CHROMIUM:
         terminalreporter.write_line(
             "NOTE: the browser tests were SKIPPED: Chromium is not installed.", yellow=True
@@ -61,12 +66,21 @@ def _free_port() -> int:
 
 @dataclass
 class Lab:
+    """The running server: where it listens and the folder it serves."""
+
     url: str
     token: str
     root: Path
 
     def notebook_url(self, name: str) -> str:
         return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+
+    def write_notebook(self, name: str, sources: list[str]) -> str:
+        """Save a notebook of these code cells in the served folder; return its name."""
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        nbformat.write(nb, self.root / name)
+        return name
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
@@ -86,11 +100,8 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    home = tmp_path_factory.mktemp("lab")
-    root = home / "notebooks"
-    shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+def _lab_env(home: Path) -> dict[str, str]:
+    """The environment of a server with fresh config, runtime, settings and workspaces."""
     env = dict(os.environ)
     for var, sub in (
         ("JUPYTER_CONFIG_DIR", "config"),
@@ -105,8 +116,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     (notification / "notification.jupyterlab-settings").write_text(
         '{"fetchNews": "false", "checkForUpdates": false}'
     )
-    port, token = _free_port(), secrets.token_hex(16)
-    log = home / "server.log"
+    return env
+
+
+def _lab_command(port: int, token: str, root: Path) -> list[str]:
     cmd = [
         sys.executable,
         "-m",
@@ -122,26 +135,72 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     ]
     if hasattr(os, "getuid") and os.getuid() == 0:
         cmd.append("--allow-root")
+    return cmd
+
+
+def _children(pid: int) -> list[int]:
+    """The process ids whose parent is `pid` (`ps` works on Linux and macOS). Without `ps`, none:
+    the server's own shutdown on SIGTERM still ends its kernels."""
+    try:
+        table = subprocess.run(
+            ["ps", "-A", "-o", "pid=", "-o", "ppid="], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    rows = (line.split() for line in table.splitlines())
+    return [int(child) for child, parent in rows if int(parent) == pid]
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """End the server and its kernels: SIGTERM (the server shuts its kernels down), then SIGKILL.
+
+    The server leads its own process group; each kernel leads one too (its pid is its group id).
+    """
+    kernels = _children(proc.pid)
+    _signal_group(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=SERVER_STOP_S)
+    except subprocess.TimeoutExpired:
+        pass
+    for group in (proc.pid, *kernels):
+        _signal_group(group, signal.SIGKILL)
+    proc.wait(timeout=SERVER_STOP_S)
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """A JupyterLab server on a scratch copy of notebooks/, stopped with all its kernels."""
+    home = tmp_path_factory.mktemp("lab")
+    root = home / "notebooks"
+    shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    port, token = _free_port(), secrets.token_hex(16)
+    log = home / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            _lab_command(port, token, root),
+            env=_lab_env(home),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_until_up(f"{url}/api/status?token={token}", proc, log)
         yield Lab(url, token, root)
     finally:
-        # The server and every kernel it started share one process group.
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        stop_server(proc)
 
 
 @pytest.fixture(scope="session")
 def browser(lab: Lab) -> Iterator[object]:
+    """Headless Chromium, launched by Playwright in a process group that Playwright ends."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -154,6 +213,7 @@ def browser(lab: Lab) -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
+    """A fresh browser context and page, with the window size of a laptop."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
