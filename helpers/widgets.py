@@ -4,7 +4,8 @@ A *view function* reads the controls and returns a view: a frozen dataclass that
 draw (`figure_args()`, or None when the input cannot be drawn) and what to say (`message`). The
 `Explorer` draws it into its `LiveFigure` and shows the PNG; `Explorer.holding()` keeps it from
 redrawing while controls are rebuilt. `sentence_box` is the text box every explorer offers for
-your own sentence; `progress_bar` follows a training loop.
+your own sentence; `slider`, `log_slider` and `dropdown` make the other controls with the series'
+defaults; `progress_bar` follows a training loop.
 """
 
 from __future__ import annotations
@@ -17,7 +18,19 @@ import ipywidgets as W
 
 from helpers.plots import LiveFigure
 
-__all__ = ["Explorer", "View", "progress_bar", "sentence_box"]
+__all__ = [
+    "WIDE",
+    "Explorer",
+    "View",
+    "dropdown",
+    "log_slider",
+    "progress_bar",
+    "sentence_box",
+    "slider",
+]
+
+
+WIDE = {"description_width": "initial"}  # a control's style: its description never cut short
 
 
 class View(Protocol):
@@ -35,6 +48,52 @@ def sentence_box(sentence: str, description: str = "sentence") -> W.Text:
         description=description,
         continuous_update=False,
         layout=W.Layout(width="32em"),
+    )
+
+
+def slider(description: str, value: int, *, min: int, max: int, step: int = 1) -> W.IntSlider:
+    """An integer slider that redraws when released (not while dragged)."""
+    return W.IntSlider(
+        value=value,
+        min=min,
+        max=max,
+        step=step,
+        description=description,
+        continuous_update=False,
+        style=WIDE,
+    )
+
+
+def log_slider(
+    description: str,
+    value: float,
+    *,
+    min: float,
+    max: float,
+    step: float,
+    readout_format: str = ".3g",
+) -> W.FloatLogSlider:
+    """A slider over powers of 10 (min, max and step are exponents), redrawn when released."""
+    return W.FloatLogSlider(
+        value=value,
+        base=10,
+        min=min,
+        max=max,
+        step=step,
+        description=description,
+        readout_format=readout_format,
+        continuous_update=False,
+        style=WIDE,
+    )
+
+
+def dropdown(
+    description: str, options: Sequence[tuple[str, object]], value: object, width: str = ""
+) -> W.Dropdown:
+    """A drop-down list of (label, value) options; `width` (e.g. "15em") fixes its width."""
+    layout = W.Layout(width=width) if width else W.Layout()
+    return W.Dropdown(
+        description=description, options=options, value=value, style=WIDE, layout=layout
     )
 
 
