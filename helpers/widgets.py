@@ -51,17 +51,16 @@ def sentence_box(sentence: str, description: str = "sentence") -> W.Text:
     )
 
 
+def _released(
+    kind: type[W.ValueWidget], description: str, value: object, **limits: object
+) -> W.ValueWidget:
+    """A slider of `kind` whose value changes when it is released (not while dragged)."""
+    return kind(value=value, description=description, continuous_update=False, style=WIDE, **limits)
+
+
 def slider(description: str, value: int, *, min: int, max: int, step: int = 1) -> W.IntSlider:
-    """An integer slider that redraws when released (not while dragged)."""
-    return W.IntSlider(
-        value=value,
-        min=min,
-        max=max,
-        step=step,
-        description=description,
-        continuous_update=False,
-        style=WIDE,
-    )
+    """An integer slider, redrawn when released."""
+    return _released(W.IntSlider, description, value, min=min, max=max, step=step)
 
 
 def log_slider(
@@ -74,17 +73,8 @@ def log_slider(
     readout_format: str = ".3g",
 ) -> W.FloatLogSlider:
     """A slider over powers of 10 (min, max and step are exponents), redrawn when released."""
-    return W.FloatLogSlider(
-        value=value,
-        base=10,
-        min=min,
-        max=max,
-        step=step,
-        description=description,
-        readout_format=readout_format,
-        continuous_update=False,
-        style=WIDE,
-    )
+    limits = {"min": min, "max": max, "step": step, "readout_format": readout_format}
+    return _released(W.FloatLogSlider, description, value, base=10, **limits)
 
 
 def dropdown(

@@ -50,15 +50,8 @@ class PositionalView:
         """The arguments of `figures.PositionalFigure.update`, in order (None: nothing to draw)."""
         if self.pe is None:
             return None
-        return (
-            self.pe,
-            self.position,
-            self.offsets,
-            self.similarity,
-            self.reference_offsets,
-            self.reference,
-            self.caption,
-        )
+        curves = (self.offsets, self.similarity, self.reference_offsets, self.reference)
+        return (self.pe, self.position, *curves, self.caption)
 
 
 def _length(x: float) -> str:
