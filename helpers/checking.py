@@ -19,13 +19,11 @@ __all__ = [
     "RTOL",
     "Case",
     "NotYet",
-    "as_array",
-    "call",
     "checker",
     "close",
     "fmt",
     "fn_name",
-    "pair",
+    "mistake",
     "shape_of",
 ]
 
@@ -47,17 +45,6 @@ class NotYet(Exception):
     """A wrong answer: the message is the hint shown to the learner."""
 
 
-@dataclass(frozen=True)
-class Case:
-    args: tuple[Any, ...]
-    call: str  # how the learner would write the call, e.g. "attend_one(Q[2], K, V)"
-    note: str = ""  # what is special about the case, e.g. '(the query "sat")'
-
-    @property
-    def label(self) -> str:
-        return f"`{self.call}`" + (f" {self.note}" if self.note else "")
-
-
 def fmt(values: Any) -> str:
     """Rounded to 4 decimals whatever NumPy's print options: deterministic messages."""
     flat = np.asarray(values, dtype=float).ravel()
@@ -72,49 +59,101 @@ def shape_of(x: Any) -> tuple[int, ...] | None:
         return None
 
 
-def call(fn: Callable[..., Any], case: Case) -> Any:
-    args = [a.copy() if isinstance(a, np.ndarray) else a for a in case.args]  # keep ours intact
-    try:
-        result = fn(*args)
-    except Exception as e:  # the learner's bug, reported as a hint
-        raise NotYet(f"{case.label} raised {type(e).__name__}: {e}") from None
-    if result is None or result is Ellipsis:
-        raise NotYet(
-            f"{case.label} returned {result!r}. Replace the `return None` of the stub with your "
-            "code, run its cell, then run this check again."
-        )
-    return result
-
-
-def as_array(
-    result: Any, what: str, shape: tuple[int, ...], overflow_hint: str = OVERFLOW_HINT
-) -> np.ndarray:
-    if isinstance(result, torch.Tensor):
-        result = result.detach().cpu().numpy()
-    try:
-        a = np.asarray(result, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise NotYet(
-            f"{what} should be an array of numbers, got a {type(result).__name__}"
-        ) from None
-    if a.shape != shape:
-        raise NotYet(f"{what}: the shape is {a.shape}, expected {shape}.")
-    if not np.isfinite(a).all():
-        raise NotYet(f"{what}: found nan or inf. {overflow_hint}")
-    return a
-
-
-def pair(result: Any, case: Case, names: tuple[str, str]) -> tuple[Any, Any]:
-    if not isinstance(result, tuple | list) or len(result) != 2:
-        got = type(result).__name__ + (f" of length {len(result)}" if shape_of(result) else "")
-        raise NotYet(
-            f"{case.label} should return two things, `return {names[0]}, {names[1]}`; got {got}"
-        )
-    return result[0], result[1]
-
-
 def close(got: np.ndarray, want: np.ndarray) -> bool:
     return bool(np.allclose(got, want, rtol=RTOL, atol=ATOL))
+
+
+def mistake(got: np.ndarray, hints: list[tuple[np.ndarray, str]]) -> None:
+    """Raise NotYet with the hint of the first known mistake that `got` equals (`close`).
+
+    `hints`: (what the mistake returns, its hint), the likeliest first.
+    """
+    for wrong, hint in hints:
+        if close(got, wrong):
+            raise NotYet(hint)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of the learner's function, and the checks of what it returns.
+
+    `case.run(fn)` calls it (a bug or a `None` becomes a hint), `case.outputs(fn, names)` also
+    splits a returned pair, `case.array` and `case.count` read a result as numbers, and
+    `case.wrong(got, want)` is the last-resort hint. Every message names the case by its `label`.
+    """
+
+    args: tuple[Any, ...]
+    call: str  # how the learner would write the call, e.g. "attend_one(Q[2], K, V)"
+    note: str = ""  # what is special about the case, e.g. '(the query "sat")'
+
+    @property
+    def label(self) -> str:
+        return f"`{self.call}`" + (f" {self.note}" if self.note else "")
+
+    def run(self, fn: Callable[..., Any]) -> Any:
+        """fn(*args) on copies of the NumPy arguments (ours stay intact)."""
+        args = [a.copy() if isinstance(a, np.ndarray) else a for a in self.args]
+        try:
+            result = fn(*args)
+        except Exception as e:  # the learner's bug, reported as a hint
+            raise NotYet(f"{self.label} raised {type(e).__name__}: {e}") from None
+        if result is None or result is Ellipsis:
+            raise NotYet(
+                f"{self.label} returned {result!r}. Replace the `return None` of the stub with "
+                "your code, run its cell, then run this check again."
+            )
+        return result
+
+    def outputs(self, fn: Callable[..., Any], names: tuple[str, str]) -> tuple[Any, Any]:
+        """The two things fn returns, named `names` in the hint when it returns something else."""
+        result = self.run(fn)
+        if not isinstance(result, tuple | list) or len(result) != 2:
+            got = type(result).__name__ + (f" of length {len(result)}" if shape_of(result) else "")
+            raise NotYet(
+                f"{self.label} should return two things, `return {names[0]}, {names[1]}`; got {got}"
+            )
+        return result[0], result[1]
+
+    def array(
+        self,
+        result: Any,
+        shape: tuple[int, ...],
+        part: str = "",
+        overflow_hint: str = OVERFLOW_HINT,
+    ) -> np.ndarray:
+        """`result` (NumPy, torch or nested lists) as a finite float64 array of `shape`.
+
+        `part` names what is read in the hints, e.g. "the weights" -> "the weights of `…`".
+        """
+        what = f"{part} of {self.label}" if part else self.label
+        if isinstance(result, torch.Tensor):
+            result = result.detach().cpu().numpy()
+        try:
+            a = np.asarray(result, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise NotYet(
+                f"{what} should be an array of numbers, got a {type(result).__name__}"
+            ) from None
+        if a.shape != shape:
+            raise NotYet(f"{what}: the shape is {a.shape}, expected {shape}.")
+        if not np.isfinite(a).all():
+            raise NotYet(f"{what}: found nan or inf. {overflow_hint}")
+        return a
+
+    def count(self, result: Any) -> int:
+        """`result` as a whole number (an int, a whole float or a one-element tensor)."""
+        if isinstance(result, torch.Tensor) and result.numel() == 1:
+            result = result.item()
+        number = int | float | np.integer | np.floating
+        if isinstance(result, bool) or not isinstance(result, number):
+            raise NotYet(f"{self.label} should return one number, got {type(result).__name__}")
+        if not float(result).is_integer():
+            raise NotYet(f"{self.label} returned {result}: a count is a whole number.")
+        return int(result)
+
+    def wrong(self, got: Any, want: Any) -> NotYet:
+        """The last-resort hint, to raise: what the case gave and what it should (rounded)."""
+        return NotYet(f"{self.label} gave {fmt(got)}, expected {fmt(want)}.")
 
 
 def checker(example: str) -> Callable[[Verdict], Callable[[Any], None]]:

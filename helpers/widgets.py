@@ -4,7 +4,8 @@ A *view function* reads the controls and returns a view: a frozen dataclass that
 draw (`figure_args()`, or None when the input cannot be drawn) and what to say (`message`). The
 `Explorer` draws it into its `LiveFigure` and shows the PNG; `Explorer.holding()` keeps it from
 redrawing while controls are rebuilt. `sentence_box` is the text box every explorer offers for
-your own sentence; `progress_bar` follows a training loop.
+your own sentence; `slider`, `log_slider` and `dropdown` make the other controls with the series'
+defaults; `progress_bar` follows a training loop.
 """
 
 from __future__ import annotations
@@ -19,17 +20,24 @@ from helpers.plots import LiveFigure
 
 __all__ = [
     "RUN_NOTE",
+    "WIDE",
     "Explorer",
     "ExplorerBox",
     "ProgressBox",
     "View",
+    "dropdown",
+    "log_slider",
     "progress_bar",
     "sentence_box",
+    "slider",
 ]
 
 # What a saved notebook shows for an explorer before its kernel runs (JupyterLab without the
 # widget's state, GitHub): this line instead of the VBox's repr.
 RUN_NOTE = "▶ Run the notebook to move this explorer; its picture is above."
+
+
+WIDE = {"description_width": "initial"}  # a control's style: its description never cut short
 
 
 class View(Protocol):
@@ -71,6 +79,42 @@ class ProgressBox(_Noted, W.HBox):
     """The box a training progress bar is shown in."""
 
     note = "▶ Run the notebook to train the model here; this bar follows its steps."
+
+
+def _released(
+    kind: type[W.ValueWidget], description: str, value: object, **limits: object
+) -> W.ValueWidget:
+    """A slider of `kind` whose value changes when it is released (not while dragged)."""
+    return kind(value=value, description=description, continuous_update=False, style=WIDE, **limits)
+
+
+def slider(description: str, value: int, *, min: int, max: int, step: int = 1) -> W.IntSlider:
+    """An integer slider, redrawn when released."""
+    return _released(W.IntSlider, description, value, min=min, max=max, step=step)
+
+
+def log_slider(
+    description: str,
+    value: float,
+    *,
+    min: float,
+    max: float,
+    step: float,
+    readout_format: str = ".3g",
+) -> W.FloatLogSlider:
+    """A slider over powers of 10 (min, max and step are exponents), redrawn when released."""
+    limits = {"min": min, "max": max, "step": step, "readout_format": readout_format}
+    return _released(W.FloatLogSlider, description, value, base=10, **limits)
+
+
+def dropdown(
+    description: str, options: Sequence[tuple[str, object]], value: object, width: str = ""
+) -> W.Dropdown:
+    """A drop-down list of (label, value) options; `width` (e.g. "15em") fixes its width."""
+    layout = W.Layout(width=width) if width else W.Layout()
+    return W.Dropdown(
+        description=description, options=options, value=value, style=WIDE, layout=layout
+    )
 
 
 class Explorer:

@@ -10,18 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from helpers.checking import (
-    Case,
-    NotYet,
-    as_array,
-    call,
-    checker,
-    close,
-    fmt,
-    fn_name,
-    pair,
-    shape_of,
-)
+from helpers.checking import Case, NotYet, checker, close, fmt, fn_name, shape_of
 from helpers.nb01_self_attention.data import BOOK_CAT_SCORES
 from helpers.text import TOKENS, toy_projections, word_vectors
 
@@ -32,6 +21,7 @@ __all__ = [
     "check_attention",
     "check_softmax_with_temperature",
     "diagnose_weights",
+    "require_attention",
     "running_qkv",
     "softmax_reference",
 ]
@@ -95,6 +85,27 @@ def diagnose_weights(got: np.ndarray, q: np.ndarray, k: np.ndarray, what: str) -
     return f"{what} should be softmax(q·kᵀ / √d_k) = {fmt(want)}, got {fmt(got)}."
 
 
+def require_attention(
+    output: np.ndarray,
+    weights: np.ndarray,
+    qkv: tuple[np.ndarray, np.ndarray, np.ndarray],
+    label: str,
+    output_hint: str,
+) -> None:
+    """Raise NotYet with a hint unless (output, weights) is the attention of (q, k, v).
+
+    The weights are checked first (`diagnose_weights`); right weights with a wrong output get
+    "the weights of … are right, its output is not: " + `output_hint`.
+    Shapes: q `(Dk,)` or `(T, Dk)`, k `(S, Dk)`, v `(S, Dv)`; output and weights as returned.
+    """
+    q, k, v = qkv
+    want_output, want_weights = attention_reference(q, k, v)
+    if not close(weights, want_weights):
+        raise NotYet(diagnose_weights(weights, q, k, f"the weights of {label}"))
+    if not close(output, want_output):
+        raise NotYet(f"the weights of {label} are right, its output is not: {output_hint}")
+
+
 @checker("softmax_with_temperature")
 def check_softmax_with_temperature(fn: Callable[..., Any]) -> str:
     """Check `fn(scores, temperature)` = softmax(scores / temperature) for 1-D NumPy scores.
@@ -114,7 +125,7 @@ def check_softmax_with_temperature(fn: Callable[..., Any]) -> str:
     ]
     for scores, label, t in cases:
         case = Case((scores, t), f"{name}({label}, {t:g})")
-        got = as_array(call(fn, case), case.label, scores.shape)
+        got = case.array(case.run(fn), scores.shape)
         want = softmax_reference(scores / t)
         if close(got, want):
             continue
@@ -127,7 +138,7 @@ def check_softmax_with_temperature(fn: Callable[..., Any]) -> str:
             )
         if close(got, softmax_reference(scores)):
             raise NotYet(f"{case.label} ignores the temperature: divide the scores by it.")
-        raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
+        raise case.wrong(got, want)
     flat, sharp = softmax_reference(book / 10.0).max(), softmax_reference(book / 0.1).max()
     return (
         f"Right. Temperature 10 flattens the book's row (largest weight {flat:.4f}); "
@@ -151,21 +162,15 @@ def check_attend_one(fn: Callable[..., Any]) -> str:
         Case((sq[0], sk, sv), f"{name}(q, K, V)", "(5 keys, d_k = 4, d_v = 7)"),
     ]
     for case in cases:
-        q1, k1, v1 = case.args
+        _, k1, v1 = case.args
         s, dv = k1.shape[0], v1.shape[1]
-        weights, output = pair(call(fn, case), case, ("weights", "output"))
+        weights, output = case.outputs(fn, ("weights", "output"))
         if shape_of(weights) == (dv,) and shape_of(output) == (s,):
             raise NotYet(f"{case.label}: weights and output are swapped.")
-        weights = as_array(weights, f"the weights of {case.label}", (s,))
-        output = as_array(output, f"the output of {case.label}", (dv,))
-        want_output, want_weights = attention_reference(q1, k1, v1)
-        if not close(weights, want_weights):
-            raise NotYet(diagnose_weights(weights, q1, k1, f"the weights of {case.label}"))
-        if not close(output, want_output):
-            raise NotYet(
-                f"the weights of {case.label} are right, its output is not: the output is "
-                "the weighted sum of the rows of V, `weights @ V`."
-            )
+        weights = case.array(weights, (s,), "the weights")
+        output = case.array(output, (dv,), "the output")
+        sum_of_rows = "the output is the weighted sum of the rows of V, `weights @ V`."
+        require_attention(output, weights, case.args, case.label, sum_of_rows)
     weights = attention_reference(q[2], k, v)[1]
     top = int(weights.argmax())
     return (
@@ -193,7 +198,7 @@ def check_attention(fn: Callable[..., Any]) -> str:
     for case in cases:
         q1, k1, v1 = case.args
         t, s, dv = q1.shape[0], k1.shape[0], v1.shape[1]
-        output, weights = pair(call(fn, case), case, ("output", "weights"))
+        output, weights = case.outputs(fn, ("output", "weights"))
         if shape_of(output) == (t, s) and shape_of(weights) == (t, dv):
             raise NotYet(f"{case.label}: output and weights are swapped.")
         if shape_of(weights) == (s, t) and s != t:
@@ -201,15 +206,9 @@ def check_attention(fn: Callable[..., Any]) -> str:
                 f"the weights of {case.label} have shape (S, T) = {(s, t)}: the scores are "
                 "Q @ K.T, one row per query, shape (T, S)."
             )
-        output = as_array(output, f"the output of {case.label}", (t, dv), OVERFLOW_HINT_ROWS)
-        weights = as_array(weights, f"the weights of {case.label}", (t, s), OVERFLOW_HINT_ROWS)
-        want_output, want_weights = attention_reference(q1, k1, v1)
-        if not close(weights, want_weights):
-            raise NotYet(diagnose_weights(weights, q1, k1, f"the weights of {case.label}"))
-        if not close(output, want_output):
-            raise NotYet(
-                f"the weights of {case.label} are right, its output is not: `weights @ V`."
-            )
+        output = case.array(output, (t, dv), "the output", OVERFLOW_HINT_ROWS)
+        weights = case.array(weights, (t, s), "the weights", OVERFLOW_HINT_ROWS)
+        require_attention(output, weights, case.args, case.label, "`weights @ V`.")
     return (
         "Right: all 6 queries at once, 3 queries against 5 keys, and scores large enough to "
         "overflow np.exp. That is helpers.scaled_dot_product_attention, in NumPy."

@@ -16,7 +16,7 @@ import torch
 from helpers.attention import scaled_dot_product_attention
 from helpers.nb01_self_attention.figures import AttentionFigure
 from helpers.text import MAX_WORDS, SENTENCE, tokenize, toy_projections, word_vectors
-from helpers.widgets import Explorer, sentence_box
+from helpers.widgets import Explorer, dropdown, log_slider, sentence_box
 
 __all__ = ["AttentionView", "attention_explorer", "attention_view"]
 
@@ -90,21 +90,9 @@ def attention_explorer(sentence: str = SENTENCE) -> W.VBox:
     Taught in 01_self_attention.ipynb.
     """
     text = sentence_box(sentence)
-    wide = {"description_width": "initial"}
-    query = W.Dropdown(
-        description="query", options=_query_options(tokenize(sentence)), value=1, style=wide
-    )
+    query = dropdown("query", _query_options(tokenize(sentence)), 1)
     scale = W.Checkbox(value=True, description="divide scores by √d_k")
-    temperature = W.FloatLogSlider(
-        value=1.0,
-        base=10,
-        min=-1,
-        max=1,
-        step=0.05,
-        description="temperature",
-        continuous_update=False,
-        style=wide,
-    )
+    temperature = log_slider("temperature", 1.0, min=-1, max=1, step=0.05)
     explorer = Explorer(
         AttentionFigure(),
         lambda: attention_view(text.value, query.value or 0, scale.value, temperature.value),

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
 
 from helpers.attention import MultiHeadAttention
-from helpers.checking import (
-    Case,
-    NotYet,
-    as_array,
-    call,
-    checker,
-    close,
-    fmt,
-    fn_name,
-    pair,
-    shape_of,
-)
+from helpers.checking import Case, NotYet, checker, close, fmt, fn_name, shape_of
 from helpers.nb01_self_attention.exercises import softmax_reference
 from helpers.nb02_multi_head_attention.data import FEATURES, feature_vectors
 from helpers.text import TOKENS
@@ -60,14 +49,14 @@ def check_split_heads(fn: Callable[..., Any]) -> str:
         x = seeded_tensor(seed, *shape)
         b, t, d = shape
         case = Case((x.clone(), h), f"{name}(x, {h})", note)
-        got = call(fn, case)
+        got = case.run(fn)
         if shape_of(got) == (b, t, h, d // h) and h > 1:
             raise NotYet(
                 f"{case.label} has shape (B, T, H, Dk) = {(b, t, h, d // h)}: the heads are "
                 "split but not moved in front of the words. Swap those two axes with "
                 "`.transpose(1, 2)`."
             )
-        got = as_array(got, case.label, (b, h, t, d // h))
+        got = case.array(got, (b, h, t, d // h))
         want = _split_reference(x, h)
         if close(got, want):
             continue
@@ -108,18 +97,21 @@ _MHA_CASES = [  # (seed, (B, T, D), H, note)
 ]
 
 
-def _mha_weight_hint(
-    weights: np.ndarray,
-    want_w: np.ndarray,
-    x: torch.Tensor,
-    w: tuple[torch.Tensor, ...],
-    n_heads: int,
-    label: str,
-) -> None:
+class _MhaCase(NamedTuple):
+    """One case of the multi-head checker, as the hints need it."""
+
+    x: torch.Tensor  # (B, T, D)
+    w: tuple[torch.Tensor, ...]  # W_q, W_k, W_v, W_o, each (D, D), used as X @ W
+    n_heads: int
+    label: str
+
+
+def _mha_weight_hint(weights: np.ndarray, want_w: np.ndarray, mha_case: _MhaCase) -> None:
     """Raise NotYet with a hint unless the weights match `helpers.MultiHeadAttention`'s.
 
-    Shapes: weights and want_w `(B, H, T, T)`, x `(B, T, D)`, each of w `(D, D)`.
+    Shapes: weights and want_w `(B, H, T, T)`.
     """
+    x, w, n_heads, label = mha_case
     if not np.allclose(weights.sum(axis=-1), 1.0, atol=1e-5):
         raise NotYet(
             f"the weights of {label} do not sum to 1 over the keys: apply the "
@@ -148,18 +140,13 @@ def _mha_weight_hint(
 
 
 def _mha_output_hint(
-    output: np.ndarray,
-    want_out: np.ndarray,
-    want_w: np.ndarray,
-    x: torch.Tensor,
-    w: tuple[torch.Tensor, ...],
-    n_heads: int,
-    label: str,
+    output: np.ndarray, want_out: np.ndarray, want_w: np.ndarray, mha_case: _MhaCase
 ) -> None:
     """Raise NotYet with a hint unless the output matches (the weights are already right).
 
-    Shapes: output and want_out `(B, T, D)`, want_w `(B, H, T, T)`, x `(B, T, D)`.
+    Shapes: output and want_out `(B, T, D)`, want_w `(B, H, T, T)`.
     """
+    x, w, n_heads, label = mha_case
     if close(output, want_out):
         return
     b, t, d = x.shape
@@ -200,12 +187,13 @@ def check_multi_head_attention(fn: Callable[..., Any]) -> str:
             note,
         )
         with torch.no_grad():
-            output, weights = pair(call(fn, case), case, ("output", "weights"))
+            output, weights = case.outputs(fn, ("output", "weights"))
         want_out, want_w = _mha_reference(x, w, h)
-        weights = as_array(weights, f"the weights of {case.label}", (b, h, t, t))
-        output = as_array(output, f"the output of {case.label}", (b, t, d))
-        _mha_weight_hint(weights, want_w, x, w, h, case.label)
-        _mha_output_hint(output, want_out, want_w, x, w, h, case.label)
+        weights = case.array(weights, (b, h, t, t), "the weights")
+        output = case.array(output, (b, t, d), "the output")
+        mha_case = _MhaCase(x, w, h, case.label)
+        _mha_weight_hint(weights, want_w, mha_case)
+        _mha_output_hint(output, want_out, want_w, mha_case)
     return (
         "Right: your function equals helpers.MultiHeadAttention (and so "
         "torch.nn.MultiheadAttention) for 3, 8 and 1 heads."
@@ -228,14 +216,14 @@ def _check_head_case(
     """
     d = x.shape[1]
     case = Case((d, dk, qf, kf, strength), f'{name}({d}, {dk}, "{qf}", "{kf}", {strength:g})')
-    w_q, w_k = pair(call(fn, case), case, ("W_q", "W_k"))
+    w_q, w_k = case.outputs(fn, ("W_q", "W_k"))
     if shape_of(w_q) == (dk, d):
         raise NotYet(
             f"W_q of {case.label} has shape (Dk, D) = {(dk, d)}: make it (D, Dk), so "
             "that X @ W_q gives one query of width Dk per word."
         )
-    w_q = as_array(w_q, f"W_q of {case.label}", (d, dk))
-    w_k = as_array(w_k, f"W_k of {case.label}", (d, dk))
+    w_q = case.array(w_q, (d, dk), "W_q")
+    w_k = case.array(w_k, (d, dk), "W_k")
     scores = (x @ w_q) @ (x @ w_k).T / math.sqrt(dk)  # (T, Dk) @ (Dk, S) -> (T, S)
     fq, fk = x[:, FEATURES.index(qf)], x[:, FEATURES.index(kf)]  # (T,) each
     want = strength * np.outer(fq, fk)  # (T, S)

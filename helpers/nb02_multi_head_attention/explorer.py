@@ -18,7 +18,7 @@ from helpers.nb02_multi_head_attention.data import (
 )
 from helpers.nb02_multi_head_attention.figures import MultiHeadFigure
 from helpers.text import MAX_WORDS, SENTENCE, tokenize
-from helpers.widgets import Explorer, sentence_box
+from helpers.widgets import WIDE, Explorer, dropdown, sentence_box
 
 __all__ = ["HEAD_CHOICES", "MultiHeadView", "multi_head_explorer", "multi_head_view"]
 
@@ -174,26 +174,16 @@ def multi_head_explorer(sentence: str = SENTENCE) -> W.VBox:
     """
 
     text = sentence_box(sentence)
-    wide = {"description_width": "initial"}
     n_heads = W.SelectionSlider(
         options=HEAD_CHOICES,
         value=8,
         description="number of heads",
         continuous_update=False,
-        style=wide,
+        style=WIDE,
     )
-    head = W.Dropdown(
-        description="head",
-        options=_head_options(8, True),
-        value=0,
-        style=wide,
-        layout=W.Layout(width="14em"),
-    )
-    built = W.Dropdown(
-        description="weights",
-        options=[("heads 1–3 built, rest random", True), ("all random", False)],
-        value=True,
-        style=wide,
+    head = dropdown("head", _head_options(8, True), 0, width="14em")
+    built = dropdown(
+        "weights", [("heads 1–3 built, rest random", True), ("all random", False)], True
     )
     explorer = Explorer(
         MultiHeadFigure(),

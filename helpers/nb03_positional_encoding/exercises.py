@@ -7,19 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checking import (
-    ATOL,
-    RTOL,
-    Case,
-    NotYet,
-    as_array,
-    call,
-    checker,
-    close,
-    fmt,
-    fn_name,
-    shape_of,
-)
+from helpers.checking import ATOL, RTOL, Case, NotYet, checker, close, fmt, fn_name, shape_of
 from helpers.positional import offset_dot_product, shift_matrix, sinusoidal_positional_encoding
 
 __all__ = ["check_dot_at_offset", "check_positional_encoding_halves", "check_shift_matrix"]
@@ -64,13 +52,13 @@ def check_positional_encoding_halves(fn: Callable[..., Any]) -> str:
     ]
     for case in cases:
         n, d, base = case.args
-        result = call(fn, case)
+        result = case.run(fn)
         if shape_of(result) == (d, n) and d != n:
             raise NotYet(
                 f"{case.label} has shape {(d, n)}: one row per position, so the shape is "
                 f"(n_positions, d_model) = {(n, d)}."
             )
-        got = as_array(result, case.label, (n, d))
+        got = case.array(result, (n, d))
         want = _pe_halves(n, d, base)
         if close(got, want):
             continue
@@ -123,7 +111,7 @@ def check_dot_at_offset(fn: Callable[..., Any]) -> str:
     ]
     for case in cases:
         k, d, base = case.args
-        got = float(as_array(call(fn, case), case.label, ()))
+        got = float(case.array(case.run(fn), ()))
         want = offset_dot_product(k, d, base).item()
         if np.isclose(got, want, rtol=RTOL, atol=ATOL):
             continue
@@ -173,7 +161,7 @@ def check_shift_matrix(fn: Callable[..., Any]) -> str:
     ]
     for case in cases:
         k, d, base = case.args
-        got = as_array(call(fn, case), case.label, (d, d))
+        got = case.array(case.run(fn), (d, d))
         want = shift_matrix(k, d, base).numpy()  # (D, D)
         if close(got, want):
             continue

@@ -9,7 +9,7 @@ import numpy as np
 
 from helpers.nb03_positional_encoding.figures import PositionalFigure
 from helpers.positional import offset_dot_product, sinusoidal_positional_encoding, wavelengths
-from helpers.widgets import Explorer
+from helpers.widgets import Explorer, log_slider, slider
 
 __all__ = [
     "PE_MAX_D_MODEL",
@@ -50,15 +50,8 @@ class PositionalView:
         """The arguments of `figures.PositionalFigure.update`, in order (None: nothing to draw)."""
         if self.pe is None:
             return None
-        return (
-            self.pe,
-            self.position,
-            self.offsets,
-            self.similarity,
-            self.reference_offsets,
-            self.reference,
-            self.caption,
-        )
+        curves = (self.offsets, self.similarity, self.reference_offsets, self.reference)
+        return (self.pe, self.position, *curves, self.caption)
 
 
 def _length(x: float) -> str:
@@ -135,35 +128,10 @@ def positional_explorer(d_model: int = 64, base: float = 10000.0, position: int 
     Taught in 03_positional_encoding.ipynb.
     """
 
-    wide = {"description_width": "initial"}
-    d_slider = W.IntSlider(
-        value=d_model,
-        min=2,
-        max=PE_MAX_D_MODEL,
-        step=2,  # sin/cos pairs: an odd d_model cannot be chosen
-        description="d_model",
-        continuous_update=False,
-        style=wide,
-    )
-    base_slider = W.FloatLogSlider(
-        value=base,
-        base=10,
-        min=1,
-        max=5,
-        step=0.25,
-        description="base",
-        readout_format=",.0f",
-        continuous_update=False,
-        style=wide,
-    )
-    pos_slider = W.IntSlider(
-        value=position,
-        min=0,
-        max=PE_POSITIONS - 1,
-        description="position",
-        continuous_update=False,
-        style=wide,
-    )
+    # step 2: sin/cos pairs, an odd d_model cannot be chosen
+    d_slider = slider("d_model", d_model, min=2, max=PE_MAX_D_MODEL, step=2)
+    base_slider = log_slider("base", base, min=1, max=5, step=0.25, readout_format=",.0f")
+    pos_slider = slider("position", position, min=0, max=PE_POSITIONS - 1)
     return Explorer(
         PositionalFigure(),
         lambda: positional_view(d_slider.value, base_slider.value, pos_slider.value),

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from helpers.blocks import EncoderBlock
-from helpers.checking import Case, NotYet, as_array, call, checker, close, fmt, fn_name
+from helpers.checking import Case, NotYet, checker, close, fmt, fn_name, mistake
 from helpers.positional import sinusoidal_positional_encoding
 from helpers.text import TOKENS, word_vectors
 
@@ -87,28 +87,34 @@ def _layer_norm_hint(got: np.ndarray, case: Case) -> None:
     want = _layer_norm(xs, gamma, beta, eps)
     if close(got, want):
         return
-    if close(got, _layer_norm(xs, gamma, beta, eps, axis=0)):
-        raise NotYet(
-            f"{case.label} normalises each feature over the tokens (axis 0), like "
-            "BatchNorm. LayerNorm normalises each token over its own features: axis=-1."
-        )
-    if close(got, _layer_norm(xs, gamma, beta, eps, ddof=1)):
-        raise NotYet(
-            f"{case.label} uses the unbiased variance (divided by D − 1). LayerNorm "
-            "divides by D: np.var's default, ddof=0 (torch: unbiased=False)."
-        )
     mean, std = xs.mean(axis=-1, keepdims=True), xs.std(axis=-1, keepdims=True)  # (T, 1) each
-    if close(got, (xs - mean) / (std + eps) * gamma + beta):
-        raise NotYet(
-            f"{case.label}: eps goes inside the square root, (x − mean) / "
-            "np.sqrt(var + eps), not after it; it matters when a row barely varies."
-        )
-    if close(got, _layer_norm(xs, 1.0, 0.0, eps)):
-        raise NotYet(
-            f"{case.label} normalises, but then multiply by gamma and add beta "
-            "(the learned scale γ and shift β)."
-        )
-    raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
+    label = case.label
+    mistake(
+        got,
+        [
+            (
+                _layer_norm(xs, gamma, beta, eps, axis=0),
+                f"{label} normalises each feature over the tokens (axis 0), like BatchNorm. "
+                "LayerNorm normalises each token over its own features: axis=-1.",
+            ),
+            (
+                _layer_norm(xs, gamma, beta, eps, ddof=1),
+                f"{label} uses the unbiased variance (divided by D − 1). LayerNorm divides "
+                "by D: np.var's default, ddof=0 (torch: unbiased=False).",
+            ),
+            (
+                (xs - mean) / (std + eps) * gamma + beta,
+                f"{label}: eps goes inside the square root, (x − mean) / np.sqrt(var + eps), "
+                "not after it; it matters when a row barely varies.",
+            ),
+            (
+                _layer_norm(xs, 1.0, 0.0, eps),
+                f"{label} normalises, but then multiply by gamma and add beta "
+                "(the learned scale γ and shift β).",
+            ),
+        ],
+    )
+    raise case.wrong(got, want)
 
 
 @checker("layer_norm")
@@ -121,8 +127,8 @@ def check_layer_norm(fn: Callable[..., Any]) -> str:
     Used in 04_feed_forward_and_encoder.ipynb.
     """
     for case in _layer_norm_cases(fn_name(fn, "layer_norm")):
-        xs = case.args[0]
-        _layer_norm_hint(as_array(call(fn, case), case.label, xs.shape, NAN_HINT_LAYER_NORM), case)
+        shape = case.args[0].shape
+        _layer_norm_hint(case.array(case.run(fn), shape, overflow_hint=NAN_HINT_LAYER_NORM), case)
     x = _encoder_input()  # (T, D)
     out = _layer_norm(x, 1.0, 0.0, 1e-5)
     return (
@@ -142,14 +148,7 @@ def check_encoder_parameters(fn: Callable[..., Any]) -> str:
     name = fn_name(fn, "encoder_parameters")
     for d, f in ((512, 2048), (768, 3072), (64, 256)):
         case = Case((d, f), f"{name}({d}, {f})")
-        got = call(fn, case)
-        if isinstance(got, torch.Tensor) and got.numel() == 1:
-            got = got.item()
-        if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
-            raise NotYet(f"{case.label} should return one number, got {type(got).__name__}")
-        if not float(got).is_integer():
-            raise NotYet(f"{case.label} returned {got}: a count is a whole number.")
-        got = int(got)
+        got = case.count(case.run(fn))
         parts = _block_parameters(d, f)
         want = sum(parts.values())
         if got == want:
@@ -234,7 +233,7 @@ def _call_pre_norm(fn: Callable[..., Any], case: Case) -> Any:
     """The learner's result on one case; a returned (output, weights) pair gets its own hint."""
     try:
         with torch.no_grad():
-            return call(fn, case)
+            return case.run(fn)
     except NotYet as e:
         if "tuple" not in str(e):
             raise
@@ -249,23 +248,16 @@ def _pre_norm_hint(got: np.ndarray, answers: dict[str, np.ndarray], label: str) 
     want = answers["pre"]
     if close(got, want):
         return
-    if close(got, answers["post"]):
-        raise NotYet(
-            f"{label} is the post-norm block, Norm(x + sublayer(x)). Pre-norm "
-            "normalises what goes into each sub-layer: x + sublayer(Norm(x))."
-        )
-    if close(got, answers["first_half"]):
-        raise NotYet(f"{label} stops after attention: then x = x + FFN(Norm2(x)).")
-    if close(got, answers["no_residual"]):
-        raise NotYet(
-            f"{label} forgets the residual connections: add x back after each "
-            "sub-layer, x = x + sublayer(Norm(x))."
-        )
-    if close(got, answers["swapped"]):
-        raise NotYet(
-            f"{label} swaps the norms: block.norm1 goes before attention, "
-            "block.norm2 before the FFN."
-        )
+    hints = {
+        "post": f"{label} is the post-norm block, Norm(x + sublayer(x)). Pre-norm normalises "
+        "what goes into each sub-layer: x + sublayer(Norm(x)).",
+        "first_half": f"{label} stops after attention: then x = x + FFN(Norm2(x)).",
+        "no_residual": f"{label} forgets the residual connections: add x back after each "
+        "sub-layer, x = x + sublayer(Norm(x)).",
+        "swapped": f"{label} swaps the norms: block.norm1 goes before attention, "
+        "block.norm2 before the FFN.",
+    }
+    mistake(got, [(answers[key], hint) for key, hint in hints.items()])
     raise NotYet(f"{label} gave {fmt(got[0, 0])} for the first token, expected {fmt(want[0, 0])}.")
 
 
@@ -284,7 +276,7 @@ def check_pre_norm_block(fn: Callable[..., Any]) -> str:
     for block, x, args in _blocks_for_pre_norm():
         answers = _pre_norm_answers(block, x)
         case = Case((x.clone(), block), f"{name}{args}")  # a copy: ours stays intact
-        got = as_array(_call_pre_norm(fn, case), case.label, tuple(x.shape))
+        got = case.array(_call_pre_norm(fn, case), tuple(x.shape))
         _pre_norm_hint(got, answers, case.label)
     return (
         "Right: x + MHA(Norm1(x)), then x + FFN(Norm2(x)), the same numbers as "

@@ -10,7 +10,7 @@ import ipywidgets as W
 
 from helpers.nb04_feed_forward_and_encoder.experiment import depth_statistics
 from helpers.nb04_feed_forward_and_encoder.figures import DepthFigure
-from helpers.widgets import Explorer
+from helpers.widgets import Explorer, dropdown, slider
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -114,32 +114,15 @@ def depth_explorer(depth: int = 24) -> W.VBox:
     Taught in 04_feed_forward_and_encoder.ipynb.
     """
 
-    wide = {"description_width": "initial"}
-    depth_slider = W.IntSlider(
-        value=depth,
-        min=1,
-        max=DEPTH_MAX,
-        description="blocks",
-        continuous_update=False,
-        style=wide,
-    )
+    depth_slider = slider("blocks", depth, min=1, max=DEPTH_MAX)
     narrow = W.Layout(width="auto", margin="0 1em 0 0")
     residual = W.Checkbox(value=True, description="residual", indent=False, layout=narrow)
     layer_norm = W.Checkbox(value=True, description="LayerNorm", indent=False, layout=narrow)
-    placement = W.Dropdown(
-        options=[("post-norm (the book)", False), ("pre-norm", True)],
-        value=False,
-        description="norm",
-        style=wide,
-        layout=W.Layout(width="15em"),
+    placement = dropdown(
+        "norm", [("post-norm (the book)", False), ("pre-norm", True)], False, width="15em"
     )
-    activation = W.Dropdown(
-        options=[(name, key) for key, name in ACTIVATION_NAMES.items()],
-        value="relu",
-        description="FFN activation",
-        style=wide,
-        layout=W.Layout(width="13em"),
-    )
+    activations = [(name, key) for key, name in ACTIVATION_NAMES.items()]
+    activation = dropdown("FFN activation", activations, "relu", width="13em")
     return Explorer(
         DepthFigure(),
         lambda: depth_view(

@@ -8,22 +8,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from helpers.checking import (
-    Case,
-    NotYet,
-    as_array,
-    call,
-    checker,
-    close,
-    fmt,
-    fn_name,
-    pair,
-    shape_of,
-)
+from helpers.checking import Case, NotYet, checker, close, fmt, fn_name, shape_of
 from helpers.nb01_self_attention.exercises import (
     OVERFLOW_HINT_ROWS,
     attention_reference,
-    diagnose_weights,
+    require_attention,
     softmax_reference,
 )
 from helpers.nb05_masked_and_cross_attention.data import bilingual_vectors
@@ -56,7 +45,7 @@ def check_causal_mask(fn: Callable[..., Any]) -> str:
     name = fn_name(fn, "causal_mask_by_hand")
     for n in (4, 1, 7):
         case = Case((n,), f"{name}({n})")
-        got = np.asarray(_as_numpy(call(fn, case)))
+        got = np.asarray(_as_numpy(case.run(fn)))
         if got.shape != (n, n):
             raise NotYet(f"{case.label}: the shape is {got.shape}, expected {(n, n)}.")
         if got.dtype != bool:
@@ -127,7 +116,7 @@ def check_masked_softmax(fn: Callable[..., Any]) -> str:
     name = fn_name(fn, "masked_softmax")
     for case in _masked_softmax_cases(name):
         scores, mask = case.args
-        got = np.asarray(_as_numpy(call(fn, case)), dtype=np.float64)
+        got = np.asarray(_as_numpy(case.run(fn)), dtype=np.float64)
         if got.shape != scores.shape:
             raise NotYet(f"{case.label}: the shape is {got.shape}, expected {scores.shape}.")
         empty = ~mask.any(axis=-1)
@@ -166,7 +155,7 @@ def check_masked_softmax(fn: Callable[..., Any]) -> str:
             )
         if (got[~mask] != 0).any():
             raise NotYet(f"{case.label}: the blocked weights must be exactly 0.")
-        raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
+        raise case.wrong(got, want)
     return (
         "Right: blocked keys get exactly 0, each row sums to 1 over its allowed keys, and a "
         "row with no key at all stays 0 instead of NaN."
@@ -197,7 +186,7 @@ def check_cross_attention(fn: Callable[..., Any]) -> str:
     for case in cases:
         y1, x1, w_q, w_k, w_v = case.args
         t, s, dk = y1.shape[0], x1.shape[0], w_q.shape[1]
-        output, weights = pair(call(fn, case), case, ("output", "weights"))
+        output, weights = case.outputs(fn, ("output", "weights"))
         output, weights = _as_numpy(output), _as_numpy(weights)
         if shape_of(weights) == (s, t):
             swapped = attention_reference(x1 @ w_q, y1 @ w_k, y1 @ w_v)[1]
@@ -207,17 +196,11 @@ def check_cross_attention(fn: Callable[..., Any]) -> str:
                     "decoder asks (Q = Y @ W_q) and the encoder answers (K = X @ W_k, "
                     "V = X @ W_v), so the weights are (T, S)."
                 )
-        output = as_array(output, f"the output of {case.label}", (t, dk), OVERFLOW_HINT_ROWS)
-        weights = as_array(weights, f"the weights of {case.label}", (t, s), OVERFLOW_HINT_ROWS)
-        q, k, v = y1 @ w_q, x1 @ w_k, x1 @ w_v  # (T, Dk), (S, Dk), (S, Dk)
-        want_output, want_weights = attention_reference(q, k, v)
-        if not close(weights, want_weights):
-            raise NotYet(diagnose_weights(weights, q, k, f"the weights of {case.label}"))
-        if not close(output, want_output):
-            raise NotYet(
-                f"the weights of {case.label} are right, its output is not: the values come "
-                "from the encoder, `weights @ (X @ W_v)`."
-            )
+        output = case.array(output, (t, dk), "the output", OVERFLOW_HINT_ROWS)
+        weights = case.array(weights, (t, s), "the weights", OVERFLOW_HINT_ROWS)
+        qkv = y1 @ w_q, x1 @ w_k, x1 @ w_v  # (T, Dk), (S, Dk), (S, Dk)
+        from_encoder = "the values come from the encoder, `weights @ (X @ W_v)`."
+        require_attention(output, weights, qkv, case.label, from_encoder)
     return (
         "Right: 4 Korean queries against 6 English keys give a (4, 6) matrix and a (4, 64) "
         "output, one row per decoder word: T ≠ S, and that is fine."

@@ -17,7 +17,7 @@ from helpers.nb05_masked_and_cross_attention.data import (
 )
 from helpers.nb05_masked_and_cross_attention.figures import DecoderAttentionFigure
 from helpers.text import KOREAN_SENTENCE, MAX_WORDS, SENTENCE, tokenize, toy_projections
-from helpers.widgets import Explorer, sentence_box
+from helpers.widgets import Explorer, dropdown, sentence_box, slider
 
 __all__ = [
     "ARTICLES",
@@ -225,23 +225,10 @@ def decoder_attention_explorer(target: str | None = None, source: str = SENTENCE
     source_box = sentence_box(source)
     source_box.description = "encoder"
     first = decoder_attention_view(target_box.value, source_box.value)
-    wide = {"description_width": "initial"}
-    step = W.IntSlider(
-        value=first.step,
-        min=0,
-        max=max(len(first.target) - 1, 1),
-        description="decoding step t",
-        continuous_update=False,
-        style=wide,
-    )
+    step = slider("decoding step t", first.step, min=0, max=max(len(first.target) - 1, 1))
     causal = W.Checkbox(value=True, description="causal mask", indent=False)
-    head = W.Dropdown(
-        description="cross-attention head",
-        options=[(f"{h + 1}: {title}", h) for h, title in enumerate(cross_head_titles())],
-        value=0,
-        style=wide,
-        layout=W.Layout(width="28em"),
-    )
+    heads = [(f"{h + 1}: {title}", h) for h, title in enumerate(cross_head_titles())]
+    head = dropdown("cross-attention head", heads, 0, width="28em")
     explorer = Explorer(
         DecoderAttentionFigure(),
         lambda: decoder_attention_view(

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from helpers.checking import Case, NotYet, as_array, call, checker, close, fmt, fn_name, pair
+from helpers.checking import Case, NotYet, checker, close, fmt, fn_name
 from helpers.nb01_self_attention.exercises import softmax_reference
 from helpers.nb06_decoder_and_transformer.data import SOURCE_VOCAB, TARGET_VOCAB, demo_transformer
 from helpers.text import BOS_ID, SENTENCE
@@ -55,8 +55,8 @@ def check_output_layer(fn: Callable[..., Any]) -> str:
     cases = [(hidden, w_out, b_out, "(hidden, W_out, b_out)"), (*big, "(h, W, b + 1000)")]
     for h, w, b, args in cases:
         case = Case((h, w, b), f"{name}{args}")
-        probs, token = pair(call(fn, case), case, ("probs", "token_id"))
-        probs = as_array(probs, f"the probs of {case.label}", b.shape)
+        probs, token = case.outputs(fn, ("probs", "token_id"))
+        probs = case.array(probs, b.shape, "the probs")
         want = softmax_reference(h @ w + b)
         if not close(probs, want):
             if close(probs, softmax_reference(h @ w)):
@@ -117,14 +117,7 @@ def check_transformer_parameters(fn: Callable[..., Any]) -> str:
         (64, 256, 2, 11, False),
     ):
         case = Case((d, f, n, v, tied), f"{name}({d}, {f}, {n}, {v}, tied={tied})")
-        got = call(fn, case)
-        if isinstance(got, torch.Tensor) and got.numel() == 1:
-            got = got.item()
-        if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
-            raise NotYet(f"{case.label} should return one number, got {type(got).__name__}")
-        if not float(got).is_integer():
-            raise NotYet(f"{case.label} returned {got}: a count is a whole number.")
-        got, want = int(got), _transformer_total(d, f, n, v, tied)
+        got, want = case.count(case.run(fn)), _transformer_total(d, f, n, v, tied)
         if got == want:
             continue
         attention, norm = 4 * (d * d + d), 2 * d
@@ -177,7 +170,7 @@ def check_top_k_distribution(fn: Callable[..., Any]) -> str:
     ]
     for scores, t, k, label in cases:
         case = Case((scores, t, k), f"{name}({label}, {t:g}, {k})")
-        got = as_array(call(fn, case), case.label, scores.shape)
+        got = case.array(case.run(fn), scores.shape)
         want = _top_k_distribution(scores, t, k)
         if close(got, want):
             continue
@@ -201,7 +194,7 @@ def check_top_k_distribution(fn: Callable[..., Any]) -> str:
             raise NotYet(f"{case.label} keeps the wrong tokens: keep the {k} largest logits.")
         if close(got, _top_k_distribution(scores, 1.0, k)) and t != 1.0:
             raise NotYet(f"{case.label} ignores the temperature: divide the logits by it.")
-        raise NotYet(f"{case.label} gave {fmt(got)}, expected {fmt(want)}.")
+        raise case.wrong(got, want)
     sharp = _top_k_distribution(logits, 0.5, 11).max()
     flat = _top_k_distribution(logits, 2.0, 11).max()
     return (

@@ -13,7 +13,7 @@ from helpers.decoding import greedy_decode, next_token_distribution, sample_deco
 from helpers.nb06_decoder_and_transformer.data import SOURCE_VOCAB, TARGET_VOCAB, demo_transformer
 from helpers.nb06_decoder_and_transformer.figures import DecodingFigure
 from helpers.text import BOS_ID, EOS_ID, SENTENCE
-from helpers.widgets import Explorer
+from helpers.widgets import Explorer, dropdown, log_slider
 
 if TYPE_CHECKING:
     from helpers.decoding import GreedyResult
@@ -149,34 +149,12 @@ def decoding_stepper(step: int = 1) -> W.VBox:
     Taught in 06_decoder_and_transformer.ipynb.
     """
 
-    wide = {"description_width": "initial"}
     next_button = W.Button(description="next ▶", tooltip="generate one more token")
     reset = W.Button(description="reset", tooltip="back to <bos> alone")
-    mode = W.Dropdown(
-        options=[("greedy (argmax)", False), ("sample", True)],
-        value=False,
-        description="decoding",
-        style=wide,
-        layout=W.Layout(width="15em"),
-    )
-    temperature = W.FloatLogSlider(
-        value=1.0,
-        base=10,
-        min=-1,
-        max=1,
-        step=0.1,
-        description="temperature",
-        readout_format=".2g",
-        continuous_update=False,
-        style=wide,
-    )
-    top_k = W.Dropdown(
-        options=TOP_K_OPTIONS,
-        value=0,
-        description="top-k",
-        style=wide,
-        layout=W.Layout(width="11em"),
-    )
+    modes = [("greedy (argmax)", False), ("sample", True)]
+    mode = dropdown("decoding", modes, False, width="15em")
+    temperature = log_slider("temperature", 1.0, min=-1, max=1, step=0.1, readout_format=".2g")
+    top_k = dropdown("top-k", TOP_K_OPTIONS, 0, width="11em")
     state = {"step": step, "finished": False}
 
     def follow(view: DecodingView) -> None:  # the stepper remembers where decoding stands

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from helpers.checking import Case, NotYet, call, checker, fn_name
+from helpers.checking import Case, NotYet, checker, fn_name
 from helpers.nb07_train_a_tiny_transformer.reversal import (
     BOS,
     DIGIT_OFFSET,
@@ -41,7 +41,7 @@ def check_sort_target(fn: Callable[..., Any]) -> str:
     name = fn_name(fn, "sort_target")
     for digits in ([3, 1, 4, 1, 5], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0], [0, 0, 7, 0, 0]):
         case = Case((list(digits),), f"{name}({digits})")
-        got = _token_list(call(fn, case), case.label)
+        got = _token_list(case.run(fn), case.label)
         want = batch_from_digits([digits], "sort").tgt_out[0].tolist()
         if got == want:
             continue
@@ -73,7 +73,7 @@ def check_shift_right(fn: Callable[..., Any]) -> str:
     for rows in ([[3, 1, 4, 1, 5]], [[2, 7], [1, 8, 2, 8], [4, 5, 9]]):
         batch = batch_from_digits(rows)
         case = Case((batch.tgt_out.clone(),), f"{name}(tgt_out)", f"(for {rows})")
-        got = call(fn, case)
+        got = case.run(fn)
         if not isinstance(got, torch.Tensor):
             raise NotYet(f"{case.label} should return a tensor, got {type(got).__name__}")
         want = batch.tgt_in

@@ -21,7 +21,7 @@ from helpers.nb07_train_a_tiny_transformer.reversal import (
 )
 from helpers.nb07_train_a_tiny_transformer.reverser import trained_model
 from helpers.training import one_thread
-from helpers.widgets import Explorer
+from helpers.widgets import Explorer, dropdown
 
 __all__ = ["ReversalView", "reversal_explorer", "reversal_view"]
 
@@ -120,13 +120,8 @@ def reversal_explorer(digits: str = "31415926") -> W.VBox:
         continuous_update=False,
         layout=W.Layout(width="24em"),
     )
-    head = W.Dropdown(
-        description="cross-attention",
-        options=[(f"mean of the {n_heads} heads", -1)]  # not None: a Dropdown's "no choice"
-        + [(f"head {h + 1}", h) for h in range(n_heads)],
-        value=-1,
-        style={"description_width": "initial"},
-    )
+    heads = [(f"mean of the {n_heads} heads", -1)]  # not None: a Dropdown's "no choice"
+    head = dropdown("cross-attention", heads + [(f"head {h + 1}", h) for h in range(n_heads)], -1)
     return Explorer(
         ReversalFigure(),
         lambda: reversal_view(text.value, None if head.value < 0 else head.value),

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from helpers.checking import Case, NotYet, call, checker, fn_name
+from helpers.checking import Case, NotYet, checker, fn_name
 from helpers.nb08_train_a_translator.grammar import has_final_consonant, object_form
 
 __all__ = ["check_length_normalised", "check_object_particle"]
@@ -27,7 +27,7 @@ def check_object_particle(fn: Callable[..., Any]) -> str:
     name = fn_name(fn, "object_particle")
     for noun in ("빵", "사과", "공", "고양이", "책", "케이크", "곰", "모자"):
         case = Case((noun,), f'{name}("{noun}")')
-        got, want = call(fn, case), object_form(noun)
+        got, want = case.run(fn), object_form(noun)
         if got == want:
             continue
         if not isinstance(got, str):
@@ -57,7 +57,7 @@ def check_length_normalised(fn: Callable[..., Any]) -> str:
     name = fn_name(fn, "length_normalised")
     for log_prob, length, alpha in ((-2.0, 5, 1.0), (-3.5, 9, 0.6), (-1.2, 1, 0.8), (-4.0, 7, 0.0)):
         case = Case((log_prob, length, alpha), f"{name}({log_prob}, {length}, {alpha})")
-        got = call(fn, case)
+        got = case.run(fn)
         try:
             got = float(got)
         except (TypeError, ValueError):

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from helpers.bert import load_bert, load_tokenizer, mean_pool
-from helpers.checking import Case, NotYet, as_array, call, checker, close, fmt, fn_name
+from helpers.checking import Case, NotYet, checker, close, fmt, fn_name
 from helpers.nb02_multi_head_attention.exercises import seeded_tensor
 from helpers.text import SENTENCE
 from helpers.wordpiece import SPECIAL_TOKENS, WordPiece
@@ -46,7 +46,7 @@ def check_wordpiece(fn: Callable[..., Any]) -> str:
     for case, vocab in cases:
         word = case.args[0]
         want = WordPiece([*SPECIAL_TOKENS, *sorted(vocab)]).wordpiece(word)
-        got = call(fn, case)
+        got = case.run(fn)
         if not isinstance(got, list | tuple) or not all(isinstance(p, str) for p in got):
             raise NotYet(f"{case.label} should return a list of strings, got {got!r}")
         got = list(got)
@@ -90,7 +90,7 @@ def check_mean_pool(fn: Callable[..., Any]) -> str:
     cases = [(hidden, [5, 3, 1], "(3 sentences of 5, 3 and 1 tokens)"), (hidden[:1], [5], "")]
     for h, lengths, note in cases:
         case = Case((h.clone(), list(lengths)), f"{name}(hidden, {lengths})", note)
-        got = as_array(call(fn, case), case.label, (h.shape[0], h.shape[2]))
+        got = case.array(case.run(fn), (h.shape[0], h.shape[2]))
         want = mean_pool(h, lengths).double().numpy()
         if close(got, want):
             continue
@@ -106,7 +106,7 @@ def check_mean_pool(fn: Callable[..., Any]) -> str:
                 f"{case.label}: the rows have lengths {fmt(norms)}; divide each mean by "
                 "its norm, so that cosine similarity is a plain dot product."
             )
-        raise NotYet(f"{case.label} gave {fmt(got[0])}, expected {fmt(want[0])}.")
+        raise case.wrong(got[0], want[0])
     return (
         "Right: the mean of the real tokens, scaled to length 1, exactly the pooling of "
         "all-MiniLM-L6-v2 (sentence-transformers' mean pooling + Normalize)."
@@ -128,7 +128,7 @@ def check_bert_embeddings(fn: Callable[..., Any]) -> str:
         ids = tokenizer.encode(text).ids
         case = Case((ids.clone(), model), f"{name}(ids, model)", f"(ids of {text!r})")
         with torch.no_grad():
-            got = as_array(call(fn, case), case.label, (len(ids), model.config.d_model))
+            got = case.array(case.run(fn), (len(ids), model.config.d_model))
             want = emb(ids[None])[0].double().numpy()
             word, position = emb.word(ids), emb.position(torch.arange(len(ids)))
             types = emb.token_type.weight[0]

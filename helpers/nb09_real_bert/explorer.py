@@ -12,7 +12,7 @@ from helpers.bert import load_bert, load_tokenizer
 from helpers.nb09_real_bert.data import HEAD_PATTERNS, head_pattern_scores
 from helpers.nb09_real_bert.figures import BertHeadsFigure
 from helpers.text import SENTENCE
-from helpers.widgets import Explorer, sentence_box
+from helpers.widgets import Explorer, sentence_box, slider
 
 __all__ = ["BertHeadsView", "bert_heads_explorer", "bert_heads_view"]
 
@@ -134,13 +134,8 @@ def bert_heads_explorer(sentence: str = SENTENCE, layer: int = 1, head: int = 3)
     """
 
     text = sentence_box(sentence)
-    wide = {"description_width": "initial"}
-    layer_slider = W.IntSlider(
-        value=layer, min=1, max=6, description="layer", continuous_update=False, style=wide
-    )
-    head_slider = W.IntSlider(
-        value=head, min=1, max=12, description="head", continuous_update=False, style=wide
-    )
+    layer_slider = slider("layer", layer, min=1, max=6)
+    head_slider = slider("head", head, min=1, max=12)
     return Explorer(
         BertHeadsFigure(),
         lambda: bert_heads_view(text.value, layer_slider.value - 1, head_slider.value - 1),
