@@ -17,8 +17,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-import torch
-
 from helpers.nb08_train_a_translator.data import (
     ENGLISH_VOCAB,
     KOREAN_VOCAB,
@@ -31,6 +29,7 @@ from helpers.training import (
     TrainResult,
     build_model,
     config_from_argv,
+    load_model,
     save_checkpoint,
     text_progress,
     train,
@@ -97,15 +96,16 @@ def load_translator(path: Path = CHECKPOINT) -> tuple[Transformer, dict]:
 
     Raises ValueError when the checkpoint was made for other vocabularies than the grammar's.
     """
-    record = torch.load(path, weights_only=True)
-    if (record["english_vocab"], record["korean_vocab"]) != (
-        ENGLISH_VOCAB.tokens,
-        KOREAN_VOCAB.tokens,
-    ):
-        raise ValueError(f"{path} was trained on other vocabularies: retrain it (see {__name__})")
-    model = build_translator(TrainConfig(**record["config"]))
-    model.load_state_dict({k: v.float() for k, v in record["state_dict"].items()})
-    return model.eval(), record
+
+    def build(record: dict) -> Transformer:
+        vocabs = (record["english_vocab"], record["korean_vocab"])
+        if vocabs != (ENGLISH_VOCAB.tokens, KOREAN_VOCAB.tokens):
+            raise ValueError(
+                f"{path} was trained on other vocabularies: retrain it (see {__name__})"
+            )
+        return build_translator(TrainConfig(**record["config"]))
+
+    return load_model(path, build)
 
 
 @lru_cache(maxsize=1)
