@@ -84,28 +84,43 @@ def _torch_layer_config(layer: nn.Module) -> dict:
 
 
 class _Residual(nn.Module):
-    """Shared by both blocks: how each sub-layer is wrapped by the residual and LayerNorm.
+    """Shared by both blocks: their arguments, their sub-layers, and how each sub-layer is wrapped
+    by the residual and LayerNorm.
 
     post-norm (the book, the original paper): x = Norm(x + sublayer(x))
     pre-norm (GPT-2 and most modern models):  x = x + sublayer(Norm(x))
     `residual=False` drops the "x +", `layer_norm=False` the Norm (both only to show why they are
     there, in 04_feed_forward_and_encoder.ipynb).
+    Sub-layers: `self_attn`, then `cross_attn` in a block with `cross_attention` (the decoder's),
+    then `ffn`; one LayerNorm each, `norm1`, `norm2`, … in that order.
     """
+
+    cross_attention: bool
 
     def __init__(
         self,
         d_model: int,
-        n_norms: int,
-        eps: float,
-        norm_first: bool,
-        residual: bool,
-        layer_norm: bool,
+        n_heads: int,
+        d_ff: int,
+        activation: Activation = "relu",
+        eps: float = 1e-5,
+        norm_first: bool = False,
+        residual: bool = True,
+        layer_norm: bool = True,
     ) -> None:
         super().__init__()
         self.norm_first, self.residual, self.layer_norm = norm_first, residual, layer_norm
-        for i in range(1, n_norms + 1):
+        for i in range(1, self.n_norms + 1):
             norm = nn.LayerNorm(d_model, eps=eps) if layer_norm else nn.Identity()
             self.add_module(f"norm{i}", norm)
+        self.self_attn = MultiHeadAttention(d_model, n_heads)
+        if self.cross_attention:  # queries from the decoder, keys and values from the encoder
+            self.cross_attn = MultiHeadAttention(d_model, n_heads)
+        self.ffn = FeedForward(d_model, d_ff, activation)
+
+    @property
+    def n_norms(self) -> int:
+        return 3 if self.cross_attention else 2
 
     def _add_norm(self, x: Tensor, sublayer: Callable[[Tensor], Tensor], norm: nn.Module) -> Tensor:
         skip = x if self.residual else torch.zeros_like(x)
@@ -129,24 +144,12 @@ class EncoderBlock(_Residual):
         residual, layer_norm: switch off the residual connections or LayerNorm (for experiments).
     Shapes: forward(x `(B, T, D)`, mask broadcastable to `(B, H, T, T)`, True = may attend)
     -> `(B, T, D)`. The last attention weights `(B, H, T, T)` are kept in `attn_weights`.
+    Sub-layers (built by `_Residual`): `self_attn`, `ffn`; their LayerNorms `norm1`, `norm2`.
     Taught in 04_feed_forward_and_encoder.ipynb.
     """
 
-    def __init__(
-        self,
-        d_model: int,
-        n_heads: int,
-        d_ff: int,
-        activation: Activation = "relu",
-        eps: float = 1e-5,
-        norm_first: bool = False,
-        residual: bool = True,
-        layer_norm: bool = True,
-    ) -> None:
-        super().__init__(d_model, 2, eps, norm_first, residual, layer_norm)
-        self.self_attn = MultiHeadAttention(d_model, n_heads)
-        self.ffn = FeedForward(d_model, d_ff, activation)
-        self.attn_weights: Tensor | None = None
+    cross_attention = False
+    attn_weights: Tensor | None = None  # set by forward
 
     def _attend(self, x: Tensor, mask: Tensor | None) -> Tensor:
         attended, self.attn_weights = self.self_attn(x, x, x, mask)  # (B, T, D), (B, H, T, T)
@@ -203,26 +206,13 @@ class DecoderBlock(_Residual):
     memory_mask broadcastable to `(B, H, T, S)`; True = may attend) -> `(B, T, D)`.
     The last weights are kept in `self_attn_weights` `(B, H, T, T)` and
     `cross_attn_weights` `(B, H, T, S)`.
+    Sub-layers (built by `_Residual`): `self_attn`, `cross_attn`, `ffn`; LayerNorms `norm1`–`norm3`.
     Taught in 06_decoder_and_transformer.ipynb.
     """
 
-    def __init__(
-        self,
-        d_model: int,
-        n_heads: int,
-        d_ff: int,
-        activation: Activation = "relu",
-        eps: float = 1e-5,
-        norm_first: bool = False,
-        residual: bool = True,
-        layer_norm: bool = True,
-    ) -> None:
-        super().__init__(d_model, 3, eps, norm_first, residual, layer_norm)
-        self.self_attn = MultiHeadAttention(d_model, n_heads)
-        self.cross_attn = MultiHeadAttention(d_model, n_heads)
-        self.ffn = FeedForward(d_model, d_ff, activation)
-        self.self_attn_weights: Tensor | None = None
-        self.cross_attn_weights: Tensor | None = None
+    cross_attention = True
+    self_attn_weights: Tensor | None = None  # set by forward and step
+    cross_attn_weights: Tensor | None = None
 
     def _self_attend(self, x: Tensor, mask: Tensor | None) -> Tensor:
         attended, self.self_attn_weights = self.self_attn(x, x, x, mask)  # (B, T, D)

@@ -19,6 +19,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from PIL import Image
 
@@ -30,8 +31,11 @@ __all__ = [
     "SERIES_COLOURS",
     "WEIGHTS_CMAP",
     "LiveFigure",
+    "annotate_cells",
+    "as_weights",
     "ax_or_new",
     "cell_frame",
+    "finish_heatmap",
     "frame_row",
     "label_queries_and_keys",
     "panel_frame",
@@ -108,6 +112,38 @@ def frame_row(ax: Axes, row: int, width: int) -> Rectangle:
     )
 
 
+def annotate_cells(
+    ax: Axes,
+    values: np.ndarray,
+    fmt: str = ".2f",
+    fontsize: int = 8,
+    top: float = 1.0,
+    diverging: bool = False,
+) -> None:
+    """Write every cell's value on a heatmap, in a colour that reads on its cell: black on the
+    bright cells of the sequential map (above 0.6·top), white on the dark ones; with `diverging`,
+    white on the strong colours (beyond ±0.6·top), black near 0. Shapes: values `(rows, cols)`."""
+    for (i, j), value in np.ndenumerate(values):
+        if diverging:
+            colour = "white" if abs(value) > 0.6 * top else "black"
+        else:
+            colour = "black" if value > 0.6 * top else "white"
+        ax.text(j, i, f"{value:{fmt}}", ha="center", va="center", color=colour, fontsize=fontsize)
+
+
+def finish_heatmap(
+    ax: Axes, image: AxesImage, label: str, highlight_row: int | None, title: str | None
+) -> Axes:
+    """The end of every single heatmap: row `highlight_row` framed (if any), a colour bar named
+    `label`, the title (if any)."""
+    if highlight_row is not None:
+        frame_row(ax, highlight_row, image.get_array().shape[1])
+    ax.figure.colorbar(image, ax=ax, label=label, shrink=0.8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 def label_queries_and_keys(
     ax: Axes, query_labels: Sequence[str], key_labels: Sequence[str]
 ) -> None:
@@ -125,6 +161,23 @@ def label_queries_and_keys(
     ax.spines[:].set_visible(False)
 
 
+def as_weights(
+    weights: np.ndarray | Sequence,
+    query_labels: Sequence[str],
+    key_labels: Sequence[str] | None,
+) -> tuple[np.ndarray, Sequence[str]]:
+    """Attention weights as a float array, and the key labels (the query labels when None),
+    checked to match: weights `(T, S)` for T query and S key labels."""
+    w = np.asarray(weights, dtype=float)
+    key_labels = query_labels if key_labels is None else key_labels
+    if w.shape != (len(query_labels), len(key_labels)):
+        raise ValueError(
+            f"weights {w.shape} do not match {len(query_labels)} query and "
+            f"{len(key_labels)} key labels"
+        )
+    return w, key_labels
+
+
 def plot_attention_heatmap(
     weights: np.ndarray | Sequence,
     query_labels: Sequence[str],
@@ -138,27 +191,13 @@ def plot_attention_heatmap(
 
     Shapes: weights `(T, S)`.
     """
-    w = np.asarray(weights, dtype=float)
-    key_labels = query_labels if key_labels is None else key_labels
-    if w.shape != (len(query_labels), len(key_labels)):
-        raise ValueError(
-            f"weights {w.shape} do not match {len(query_labels)} query and "
-            f"{len(key_labels)} key labels"
-        )
+    w, key_labels = as_weights(weights, query_labels, key_labels)  # (T, S)
     ax = ax_or_new(ax)
     im = ax.imshow(w, cmap=WEIGHTS_CMAP, vmin=0.0, vmax=vmax, aspect="auto")
     label_queries_and_keys(ax, query_labels, key_labels)
     if max(w.shape) <= ANNOTATE_UP_TO:
-        top = vmax if vmax is not None else w.max()
-        for (i, j), value in np.ndenumerate(w):
-            colour = "black" if value > 0.6 * top else "white"
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=8)
-    if highlight_row is not None:
-        frame_row(ax, highlight_row, w.shape[1])
-    ax.figure.colorbar(im, ax=ax, label="attention weight", shrink=0.8)
-    if title:
-        ax.set_title(title)
-    return ax
+        annotate_cells(ax, w, top=vmax if vmax is not None else w.max())
+    return finish_heatmap(ax, im, "attention weight", highlight_row, title)
 
 
 def plot_bars(
@@ -351,9 +390,7 @@ def plot_head_grid(
         _label_head_panel(ax, h, n_heads, n_cols, tokens, keys)
         ax.set_title(titles[h] if titles else f"head {h + 1}", fontsize=9)
         if annotate and max(w.shape[1:]) <= ANNOTATE_UP_TO:
-            for (i, j), value in np.ndenumerate(w[h]):
-                colour = "black" if value > 0.6 else "white"
-                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=6)
+            annotate_cells(ax, w[h], fontsize=6)
         if h == highlight:
             ax.add_patch(panel_frame(ax, ACCENT))
     flat[0].figure.colorbar(im, ax=list(flat[:n_heads]), label="attention weight", shrink=0.8)

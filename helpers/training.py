@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -35,6 +36,7 @@ __all__ = [
     "cross_attention",
     "exact_matches",
     "learning_rate",
+    "load_model",
     "make_optimizer",
     "one_thread",
     "save_checkpoint",
@@ -293,6 +295,21 @@ def save_checkpoint(result: TrainResult, path: Path, **extra: object) -> Path:
         path,
     )
     return path
+
+
+Model = TypeVar("Model", bound=nn.Module)
+
+
+def load_model(path: Path, build: Callable[[dict], Model]) -> tuple[Model, dict]:
+    """The model of a checkpoint saved by `save_checkpoint` (float32, eval mode), and its record.
+
+    `build(record)` makes the fresh model from the record (its "config", its vocabularies) or
+    raises ValueError when the checkpoint does not fit the task; the weights are then loaded in.
+    """
+    record = torch.load(path, weights_only=True)
+    model = build(record)
+    model.load_state_dict({k: v.float() for k, v in record["state_dict"].items()})
+    return model.eval(), record
 
 
 def text_progress(total: int) -> Callable[[int, float], None]:

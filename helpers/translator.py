@@ -20,7 +20,7 @@ import torch
 from helpers.beam import beam_search
 from helpers.decoding import greedy_decode
 from helpers.text import BOS_ID, EOS_ID, SPECIAL_TOKENS, Vocabulary, tokenize
-from helpers.training import TrainConfig, build_model, one_thread
+from helpers.training import TrainConfig, build_model, load_model, one_thread
 from helpers.transformer import Transformer
 
 __all__ = [
@@ -60,13 +60,15 @@ class Translator:
 
 def load_translator(path: Path = CHECKPOINT) -> Translator:
     """A checkpoint's translator: float32 weights in eval mode, its vocabularies, its record."""
-    record = torch.load(path, weights_only=True)
-    english = Vocabulary(record["english_vocab"])  # stored with the specials first: kept as is
-    korean = Vocabulary(record["korean_vocab"])
-    config = TrainConfig(**record["config"])
-    model = build_model(config, len(english), len(korean), max_len=POSITIONS)
-    model.load_state_dict({k: v.float() for k, v in record["state_dict"].items()})
-    return Translator(model.eval(), english, korean, record)
+
+    def build(record: dict) -> Transformer:
+        sizes = len(record["english_vocab"]), len(record["korean_vocab"])
+        return build_model(TrainConfig(**record["config"]), *sizes, max_len=POSITIONS)
+
+    model, record = load_model(path, build)
+    # the vocabularies are stored with the specials first: kept as they are
+    english, korean = Vocabulary(record["english_vocab"]), Vocabulary(record["korean_vocab"])
+    return Translator(model, english, korean, record)
 
 
 @lru_cache(maxsize=1)

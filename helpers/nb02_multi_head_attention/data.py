@@ -29,36 +29,22 @@ FEATURES = ("noun", "verb", "preposition", "determiner", "animal", "surface")
 
 
 LEXICON: dict[str, set[str]] = {
-    "the": {"determiner"},
-    "a": {"determiner"},
-    "cat": {"noun", "animal"},
-    "dog": {"noun", "animal"},
-    "bird": {"noun", "animal"},
-    "mat": {"noun", "surface"},
-    "sofa": {"noun", "surface"},
-    "floor": {"noun", "surface"},
-    "table": {"noun", "surface"},
-    "bed": {"noun", "surface"},
-    "sat": {"verb"},
-    "slept": {"verb"},
-    "lay": {"verb"},
-    "stood": {"verb"},
-    "on": {"preposition"},
-    "under": {"preposition"},
-    "near": {"preposition"},
-    # The running sentence in Korean, "고양이가 매트 위에 앉았다". Korean words carry their
-    # particles (고양이가 = cat + subject marker); 위에 ("on top of") is a postposition, given the
-    # feature "preposition" because it plays the same part.
-    "고양이가": {"noun", "animal"},
-    "고양이": {"noun", "animal"},
-    "강아지가": {"noun", "animal"},
-    "매트": {"noun", "surface"},
-    "매트에": {"noun", "surface"},
-    "소파": {"noun", "surface"},
-    "위에": {"preposition"},
-    "아래에": {"preposition"},
-    "앉았다": {"verb"},
-    "잤다": {"verb"},
+    word: set(features.split())
+    for words, features in (
+        ("the a", "determiner"),
+        ("cat dog bird", "noun animal"),
+        ("mat sofa floor table bed", "noun surface"),
+        ("sat slept lay stood", "verb"),
+        ("on under near", "preposition"),
+        # The running sentence in Korean, "고양이가 매트 위에 앉았다". Korean words carry their
+        # particles (고양이가 = cat + subject marker); 위에 ("on top of") is a postposition, given
+        # the feature "preposition" because it plays the same part.
+        ("고양이가 고양이 강아지가", "noun animal"),
+        ("매트 매트에 소파", "noun surface"),
+        ("위에 아래에", "preposition"),
+        ("앉았다 잤다", "verb"),
+    )
+    for word in words.split()
 }
 
 

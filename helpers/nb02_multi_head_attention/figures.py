@@ -15,6 +15,7 @@ from helpers.plots import (
     ENCODING_CMAP,
     SERIES_COLOURS,
     LiveFigure,
+    as_weights,
     ax_or_new,
     panel_frame,
     plot_head_grid,
@@ -50,13 +51,7 @@ def plot_attention_lines(
     """
     from matplotlib.collections import LineCollection
 
-    w = np.asarray(weights, dtype=float)
-    key_labels = query_labels if key_labels is None else key_labels
-    if w.shape != (len(query_labels), len(key_labels)):
-        raise ValueError(
-            f"weights {w.shape} do not match {len(query_labels)} query and "
-            f"{len(key_labels)} key labels"
-        )
+    w, key_labels = as_weights(weights, query_labels, key_labels)  # (T, S)
     n = max(w.shape)
     ax = ax_or_new(ax, figsize=(3.0, 0.32 * n + 1.0))
     segments = [[(0.0, i), (1.0, j)] for i, j in np.ndindex(w.shape)]

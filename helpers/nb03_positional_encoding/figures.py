@@ -15,8 +15,9 @@ from helpers.plots import (
     ENCODING_CMAP,
     SERIES_COLOURS,
     LiveFigure,
+    annotate_cells,
     ax_or_new,
-    frame_row,
+    finish_heatmap,
 )
 
 __all__ = ["PositionalFigure", "plot_encoding_waves", "plot_positional_encoding"]
@@ -50,15 +51,8 @@ def plot_positional_encoding(
         ax.set_yticks(range(e.shape[0]), row_labels)
     if max(e.shape) <= ANNOTATE_UP_TO:
         ax.set_xticks(range(e.shape[1]))
-        for (i, j), value in np.ndenumerate(e):
-            colour = "white" if abs(value) > 0.6 else "black"
-            ax.text(j, i, f"{value:.3f}", ha="center", va="center", color=colour, fontsize=8)
-    if highlight_row is not None:
-        frame_row(ax, highlight_row, e.shape[1])
-    ax.figure.colorbar(im, ax=ax, label="encoding value", shrink=0.8)
-    if title:
-        ax.set_title(title)
-    return ax
+        annotate_cells(ax, e, fmt=".3f", diverging=True)
+    return finish_heatmap(ax, im, "encoding value", highlight_row, title)
 
 
 def plot_encoding_waves(
@@ -90,6 +84,17 @@ def plot_encoding_waves(
     ax.spines[["left"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
     return ax
+
+
+# The explorer's legends: one row, unframed, above the right end of their axes.
+_LEGEND_ABOVE = dict(
+    frameon=False,
+    fontsize=8,
+    ncols=2,
+    loc="lower right",
+    bbox_to_anchor=(1.0, 1.0),
+    borderaxespad=0.1,
+)
 
 
 class PositionalFigure(LiveFigure):
@@ -155,16 +160,7 @@ class PositionalFigure(LiveFigure):
         self.ax_vec.set_xlabel("dimension")
         self.ax_vec.set_ylabel("PE value")
         handles = [Rectangle((0, 0), 1, 1, color=SERIES_COLOURS[k]) for k in (0, 1)]
-        self.ax_vec.legend(
-            handles,
-            ["sin (even)", "cos (odd)"],
-            frameon=False,
-            fontsize=8,
-            ncols=2,
-            loc="lower right",
-            bbox_to_anchor=(1.0, 1.0),
-            borderaxespad=0.1,
-        )
+        self.ax_vec.legend(handles, ["sin (even)", "cos (odd)"], **_LEGEND_ABOVE)
         self._vec_caption = self.ax_vec.text(
             0.0, 1.02, "", transform=self.ax_vec.transAxes, ha="left", va="bottom"
         )
@@ -184,14 +180,7 @@ class PositionalFigure(LiveFigure):
         self.ax_sim.set_ylim(-1.05, 1.05)
         self.ax_sim.set_xlabel("offset k = other position − this position")
         self.ax_sim.set_ylabel("cosine similarity")
-        self.ax_sim.legend(
-            frameon=False,
-            fontsize=8,
-            ncols=2,
-            loc="lower right",
-            bbox_to_anchor=(1.0, 1.0),
-            borderaxespad=0.1,
-        )
+        self.ax_sim.legend(**_LEGEND_ABOVE)
 
     def update(
         self,
@@ -227,9 +216,6 @@ class PositionalFigure(LiveFigure):
 
     def show_message(self, message: str) -> Figure:
         """Replace the plots by a message (for settings that cannot be drawn)."""
-        self.relayout()
-        self._positions = None
-        ax = self.fig.add_subplot()
-        ax.axis("off")
-        ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
+        super().show_message(message)
+        self._positions = None  # the next update lays the figure out again
         return self.fig

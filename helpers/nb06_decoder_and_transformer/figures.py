@@ -9,7 +9,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from helpers.plots import ACCENT, SERIES_COLOURS, WEIGHTS_CMAP, LiveFigure, ax_or_new, frame_row
+from helpers.plots import (
+    ACCENT,
+    SERIES_COLOURS,
+    WEIGHTS_CMAP,
+    LiveFigure,
+    annotate_cells,
+    ax_or_new,
+    frame_row,
+)
 
 __all__ = ["DecodingFigure", "plot_next_token", "plot_step_distributions"]
 
@@ -72,9 +80,7 @@ def plot_step_distributions(
     ax.set_xlabel("next token (the target vocabulary)")
     ax.set_ylabel("step: the decoder's last input →")
     ax.spines[:].set_visible(False)
-    for (i, j), value in np.ndenumerate(p):
-        colour = "black" if value > 0.6 else "white"
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=7)
+    annotate_cells(ax, p, fontsize=7)
     for n in range(n_steps):
         ax.add_patch(
             Rectangle(

@@ -96,12 +96,12 @@ def train(
 
 def load_checkpoint(path: Path = CHECKPOINT) -> tuple[Transformer, dict]:
     """The model of a checkpoint (float32, eval mode) and the checkpoint's record (config, loss)."""
-    record = torch.load(path, weights_only=True)
-    known = {f.name for f in fields(TrainConfig)}
-    config = TrainConfig(**{k: v for k, v in record["config"].items() if k in known})
-    model = build_model(config)
-    model.load_state_dict({k: v.float() for k, v in record["state_dict"].items()})
-    return model.eval(), record
+
+    def build(record: dict) -> Transformer:
+        known = {f.name for f in fields(TrainConfig)}
+        return build_model(TrainConfig(**{k: v for k, v in record["config"].items() if k in known}))
+
+    return training.load_model(path, build)
 
 
 @lru_cache(maxsize=1)

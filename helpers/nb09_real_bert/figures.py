@@ -16,8 +16,10 @@ from helpers.plots import (
     ENCODING_CMAP,
     WEIGHTS_CMAP,
     LiveFigure,
+    annotate_cells,
     ax_or_new,
     cell_frame,
+    finish_heatmap,
     panel_frame,
     tick_tokens,
     write_message,
@@ -267,10 +269,5 @@ def plot_similarity(
     ax.set_xlabel("sentence")
     ax.spines[:].set_visible(False)
     if len(labels) <= ANNOTATE_UP_TO:
-        for (i, j), value in np.ndenumerate(s):
-            colour = "white" if abs(value) > 0.6 else "black"
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour, fontsize=8)
-    ax.figure.colorbar(im, ax=ax, label="cosine similarity", shrink=0.8)
-    if title:
-        ax.set_title(title)
-    return ax
+        annotate_cells(ax, s, diverging=True)
+    return finish_heatmap(ax, im, "cosine similarity", None, title)
