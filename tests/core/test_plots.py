@@ -46,9 +46,14 @@ def test_score_spread_axes():
     assert len(ax.get_lines()) == 3
 
 
-def test_save_figure_writes_png(tmp_path, monkeypatch):
+def test_save_figure_writes_png_only_when_regenerating(tmp_path, monkeypatch):
+    """A reader running a notebook leaves figures/ alone; `make notebooks` exports."""
     monkeypatch.setattr(plots, "FIGURES_DIR", tmp_path)
     fig, _ = plt.subplots()
+    monkeypatch.delenv(plots.EXPORT_FIGURES_ENV, raising=False)
+    assert plots.save_figure(fig, "example") is None
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv(plots.EXPORT_FIGURES_ENV, "1")
     path = plots.save_figure(fig, "example")
     assert path == tmp_path / "example.png"
     assert path.read_bytes().startswith(b"\x89PNG")

@@ -123,6 +123,7 @@ def test_figure_refuses_what_it_cannot_draw():
 
 def test_static_fallback_can_be_saved(tmp_path, monkeypatch):
     monkeypatch.setattr(plots, "FIGURES_DIR", tmp_path)
+    monkeypatch.setenv(plots.EXPORT_FIGURES_ENV, "1")  # as under `make notebooks`
     fig = MultiHeadFigure()
     view = multi_head_view()
     fig.update(view.tokens, view.weights, view.head, view.titles, view.concat)
