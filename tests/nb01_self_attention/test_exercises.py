@@ -1,10 +1,8 @@
-"""helpers.exercises: right answers pass; wrong answers, stubs and None get one friendly line.
-
-Every checker prints exactly one line, "✓ ..." or "Not yet: ...", and never raises or warns.
-"""
+"""Notebook 01's checkers (softmax with a temperature, one query's attention, all queries'):
+answers a learner might write, right ones pass and each mistake gets its own hint. Stubs, broken
+functions and None, for every checker: tests/project/test_checkers.py."""
 
 import numpy as np
-import pytest
 import torch
 
 import helpers
@@ -135,52 +133,6 @@ def attention_output_only(Q, K, V):
     return attention(Q, K, V)[0]
 
 
-def stub(*args):
-    return None
-
-
-def ellipsis_stub(*args): ...
-
-
-def raises(*args):
-    raise ValueError("shapes (64,) and (6,64) not aligned")
-
-
-def takes_nothing():
-    return 1
-
-
-def returns_text(*args):
-    return "0.5"
-
-
-# --- helpers of the tests -------------------------------------------------------------------------
-
-
-CHECKERS = [
-    check_softmax_with_temperature,
-    check_attend_one,
-    check_attention,
-]
-RIGHT = {
-    check_softmax_with_temperature: [softmax_t, softmax_t_torch, softmax_t_in_place],
-    check_attend_one: [attend_one, attend_one_torch],
-    check_attention: [attention, attention_torch],
-}
-
-
-# --- right answers --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("checker", "fn"),
-    [(c, f) for c, fns in RIGHT.items() for f in fns],
-    ids=lambda x: x.__name__,
-)
-def test_right_answers_pass(said, checker, fn):
-    assert said(checker, fn).startswith("✓ ")
-
-
 def test_pass_messages_state_facts(said):
     line = said(check_softmax_with_temperature, softmax_t)
     assert "(largest weight 0.8746)" in line  # the book's scores at temperature 0.1
@@ -201,35 +153,6 @@ def test_reference_is_the_helpers_attention():
     np.testing.assert_allclose(out, want_out.numpy(), rtol=1e-10, atol=1e-12)
 
 
-# --- None, stubs and broken functions -------------------------------------------------------------
-
-
-@pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
-@pytest.mark.parametrize("fn", [None, 3, "softmax"], ids=["None", "int", "str"])
-def test_not_a_function(said, checker, fn):
-    line = said(checker, fn)
-    assert line.startswith("Not yet: pass your function itself")
-    assert "without parentheses" in line
-
-
-@pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
-@pytest.mark.parametrize(
-    ("fn", "hint"),
-    [
-        (stub, "returned None. Replace the `return None`"),
-        (ellipsis_stub, "returned None"),
-        (raises, "raised ValueError: shapes (64,) and (6,64) not aligned"),
-        (takes_nothing, "raised TypeError"),
-        (returns_text, ""),
-    ],
-    ids=lambda x: getattr(x, "__name__", "hint"),
-)
-def test_stubs_and_broken_functions(said, checker, fn, hint):
-    line = said(checker, fn)
-    assert line.startswith("Not yet: ")
-    assert hint in line
-
-
 def test_the_committed_stub_message_names_the_function(said):
     def softmax_with_temperature(scores, temperature=1.0):
         return None
@@ -238,36 +161,44 @@ def test_the_committed_stub_message_names_the_function(said):
     assert line.startswith("Not yet: `softmax_with_temperature(book_scores, 1)` returned None")
 
 
-def test_messages_are_deterministic(said):
-    first = said(check_attention, attention_naive)
-    assert said(check_attention, attention_naive) == first
+# --- the tables of answers: tests/conftest.py runs the test above each table once per row ---------
 
 
-# --- wrong answers get the hint for their mistake -------------------------------------------------
+def test_wrong_answers_get_their_hint(reply, hint):
+    assert reply.startswith("Not yet: ") and hint in reply, reply
 
 
-@pytest.mark.parametrize(
-    ("checker", "fn", "hint"),
-    [
-        (check_softmax_with_temperature, softmax_t_naive, "Subtract the largest score"),
-        (check_softmax_with_temperature, softmax_t_times, "divide them by it"),
-        (check_softmax_with_temperature, softmax_t_ignores, "ignores the temperature"),
-        (check_softmax_with_temperature, softmax_t_unnormalised, "divide by the sum"),
-        (check_attend_one, attend_one_unscaled, "divide the scores by √d_k (here √64)"),
-        (check_attend_one, attend_one_swapped, "weights and output are swapped"),
-        (check_attend_one, attend_one_wrong_output, "`weights @ V`"),
-        (check_attend_one, attend_one_scores, "do not sum to 1"),
-        (check_attention, attention_naive, "each row's own largest score"),
-        (check_attention, attention_global_max, "each row's own largest score"),
-        (check_attention, attention_columns, "along the last axis"),
-        (check_attention, attention_unscaled, "without the scaling"),
-        (check_attention, attention_transposed, "one row per query"),
-        (check_attention, attention_swapped, "output and weights are swapped"),
-        (check_attention, attention_output_only, "should return two things"),
-    ],
-    ids=lambda x: getattr(x, "__name__", "hint"),
-)
-def test_wrong_answers_get_their_hint(said, checker, fn, hint):
-    line = said(checker, fn)
-    assert line.startswith("Not yet: ")
-    assert hint in line, line
+WRONG = {
+    check_softmax_with_temperature: """
+        softmax_t_naive         Subtract the largest score
+        softmax_t_times         divide them by it
+        softmax_t_ignores       ignores the temperature
+        softmax_t_unnormalised  divide by the sum
+    """,
+    check_attend_one: """
+        attend_one_unscaled      divide the scores by √d_k (here √64)
+        attend_one_swapped       weights and output are swapped
+        attend_one_wrong_output  `weights @ V`
+        attend_one_scores        do not sum to 1
+    """,
+    check_attention: """
+        attention_naive        each row's own largest score
+        attention_global_max   each row's own largest score
+        attention_columns      along the last axis
+        attention_unscaled     without the scaling
+        attention_transposed   one row per query
+        attention_swapped      output and weights are swapped
+        attention_output_only  should return two things
+    """,
+}
+
+
+def test_right_answers_pass(reply):
+    assert reply.startswith("✓ ")
+
+
+RIGHT = {
+    check_softmax_with_temperature: [softmax_t, softmax_t_torch, softmax_t_in_place],
+    check_attend_one: [attend_one, attend_one_torch],
+    check_attention: [attention, attention_torch],
+}

@@ -72,14 +72,10 @@ def test_figure_updates_in_place_and_changes_pixels():
     assert fig.png().startswith(b"\x89PNG")
 
 
-def test_explorer_controls_redraw():
-    box = attention_explorer()
-    text, (query, scale, temperature), message, image = (
-        box.children[0],
-        box.children[1].children,
-        box.children[2],
-        box.children[3],
-    )
+def test_explorer_controls_redraw(controls):
+    parts = controls(attention_explorer())
+    text, query, message, image = (parts[k] for k in ("sentence", "query", "message", "image"))
+    scale, temperature = parts["divide scores by √d_k"], parts["temperature"]
     first = image.value
     query.value = 3
     assert image.value != first

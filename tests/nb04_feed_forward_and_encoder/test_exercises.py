@@ -1,8 +1,8 @@
-"""Notebook 04's exercise checkers: right answers pass; wrong answers, stubs and None get one
-friendly line, with the hint for their mistake."""
+"""Notebook 04's exercise checkers: LayerNorm by hand, an encoder block's parameters, the
+pre-norm block. A right answer passes; each mistake gets its own hint. Stubs, broken functions
+and None, for every checker: tests/project/test_checkers.py."""
 
 import numpy as np
-import pytest
 import torch
 from torch import nn
 
@@ -154,36 +154,6 @@ def pre_norm_wrong_shape(x, block):
     return pre_norm_block(x, block)[0]
 
 
-def stub(*args):
-    return None
-
-
-# --- helpers of the tests -------------------------------------------------------------------------
-
-
-CHECKERS = [
-    check_layer_norm,
-    check_encoder_parameters,
-    check_pre_norm_block,
-]
-RIGHT = [
-    (check_layer_norm, layer_norm),
-    (check_layer_norm, layer_norm_torch),
-    (check_layer_norm, layer_norm_in_place),
-    (check_encoder_parameters, encoder_parameters),
-    (check_encoder_parameters, encoder_parameters_counted),
-    (check_encoder_parameters, encoder_parameters_float),
-    (check_pre_norm_block, pre_norm_block),
-    (check_pre_norm_block, pre_norm_block_in_place),
-    (check_pre_norm_block, pre_norm_block_numpy),
-]
-
-
-@pytest.mark.parametrize(("checker", "fn"), RIGHT, ids=lambda x: x.__name__)
-def test_right_answers_pass(said, checker, fn):
-    assert said(checker, fn).startswith("✓ ")
-
-
 def test_pass_messages_state_facts(said):
     line = said(check_layer_norm, layer_norm)
     assert "mean 0.0000 and standard deviation 1.0000 over its 512 features" in line
@@ -213,44 +183,52 @@ def test_checkers_leave_the_global_rng_alone(said):
     assert torch.equal(torch.rand(2), before)
 
 
-@pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
-@pytest.mark.parametrize("fn", [None, 3, "layer_norm"], ids=["None", "int", "str"])
-def test_not_a_function(said, checker, fn):
-    line = said(checker, fn)
-    assert line.startswith("Not yet: pass your function itself")
+# --- the tables of answers: tests/conftest.py runs the test above each table once per row ---------
 
 
-@pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
-def test_stub(said, checker):
-    assert "returned None. Replace the `return None`" in said(checker, stub)
+def test_wrong_answers_get_their_hint(reply, hint):
+    assert reply.startswith("Not yet: ") and hint in reply, reply
 
 
-@pytest.mark.parametrize(
-    ("checker", "fn", "hint"),
-    [
-        (check_layer_norm, layer_norm_axis0, "axis=-1"),
-        (check_layer_norm, layer_norm_unbiased, "unbiased variance"),
-        (check_layer_norm, layer_norm_eps_outside, "inside the square root"),
-        (check_layer_norm, layer_norm_no_eps, "variance 0: add eps"),
-        (check_layer_norm, layer_norm_no_affine, "multiply by gamma and add beta"),
-        (check_encoder_parameters, parameters_no_norms, "LayerNorm has parameters"),
-        (check_encoder_parameters, parameters_one_norm, "two Add & Norm steps"),
-        (check_encoder_parameters, parameters_no_w_o, "the output W_o"),
-        (check_encoder_parameters, parameters_no_biases, "count the biases"),
-        (check_encoder_parameters, parameters_weights_only, "and the LayerNorms' γ"),
-        (check_encoder_parameters, parameters_ffn_only, "that is the FFN alone"),
-        (check_encoder_parameters, parameters_fraction, "a whole number"),
-        (check_encoder_parameters, parameters_list, "should return one number"),
-        (check_pre_norm_block, post_norm_block, "is the post-norm block"),
-        (check_pre_norm_block, pre_norm_first_half, "stops after attention"),
-        (check_pre_norm_block, pre_norm_no_residual, "forgets the residual"),
-        (check_pre_norm_block, pre_norm_swapped, "swaps the norms"),
-        (check_pre_norm_block, pre_norm_tuple, "keep only the output"),
-        (check_pre_norm_block, pre_norm_wrong_shape, "the shape is (6, 512)"),
+WRONG = {
+    check_layer_norm: """
+        layer_norm_axis0        axis=-1
+        layer_norm_unbiased     unbiased variance
+        layer_norm_eps_outside  inside the square root
+        layer_norm_no_eps       variance 0: add eps
+        layer_norm_no_affine    multiply by gamma and add beta
+    """,
+    check_encoder_parameters: """
+        parameters_no_norms      LayerNorm has parameters
+        parameters_one_norm      two Add & Norm steps
+        parameters_no_w_o        the output W_o
+        parameters_no_biases     count the biases
+        parameters_weights_only  and the LayerNorms' γ
+        parameters_ffn_only      that is the FFN alone
+        parameters_fraction      a whole number
+        parameters_list          should return one number
+    """,
+    check_pre_norm_block: """
+        post_norm_block       is the post-norm block
+        pre_norm_first_half   stops after attention
+        pre_norm_no_residual  forgets the residual
+        pre_norm_swapped      swaps the norms
+        pre_norm_tuple        keep only the output
+        pre_norm_wrong_shape  the shape is (6, 512)
+    """,
+}
+
+
+def test_right_answers_pass(reply):
+    assert reply.startswith("✓ ")
+
+
+RIGHT = {
+    check_layer_norm: [layer_norm, layer_norm_torch, layer_norm_in_place],
+    check_encoder_parameters: [
+        encoder_parameters,
+        encoder_parameters_counted,
+        encoder_parameters_float,
     ],
-    ids=lambda x: getattr(x, "__name__", "hint"),
-)
-def test_wrong_answers_get_their_hint(said, checker, fn, hint):
-    line = said(checker, fn)
-    assert line.startswith("Not yet: ")
-    assert hint in line, line
+    check_pre_norm_block: [pre_norm_block, pre_norm_block_in_place, pre_norm_block_numpy],
+}

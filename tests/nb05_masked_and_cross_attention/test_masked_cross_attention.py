@@ -518,11 +518,3 @@ def test_check_masked_softmax(capsys, fn, expected):
 def test_check_cross_attention(capsys, fn, expected):
     check_cross_attention(fn)
     assert expected in capsys.readouterr().out
-
-
-def test_checkers_never_raise(capsys):
-    for check in (check_causal_mask, check_masked_softmax, check_cross_attention):
-        check(None)
-        check(lambda *a: 1 / 0)
-    out = capsys.readouterr().out.splitlines()
-    assert len(out) == 6 and all(line.startswith("Not yet:") for line in out)

@@ -1,8 +1,8 @@
-"""Notebook 06's exercise checkers: right answers pass; wrong answers, stubs and None get one
-friendly line, with the hint for their mistake."""
+"""Notebook 06's exercise checkers (the output layer, the whole Transformer's parameters, top-k
+with a temperature): right answers pass, each mistake its hint. Stubs, broken functions and None,
+for every checker: tests/project/test_checkers.py."""
 
 import numpy as np
-import pytest
 import torch
 
 from helpers.nb06_decoder_and_transformer.exercises import (
@@ -107,43 +107,32 @@ def top_k_overflow(logits, temperature, k):
     return e / e.sum()
 
 
-# --- ★ the output layer ---------------------------------------------------------------------------
+def test_pass_messages_state_facts(said):
+    for fn in (output_layer, output_layer_torch):
+        line = said(check_output_layer, fn)
+        assert line.startswith("✓ Right") and "'앉았다' at p = 0.2019" in line
+    line = said(check_transformer_parameters, transformer_parameters)
+    assert line.startswith("✓ Right") and "63,119,496" in line and "101,007,496" in line
+    line = said(check_top_k_distribution, top_k_distribution)
+    assert line.startswith("✓ Right") and "0.3478 at T = 0.5" in line
 
 
-@pytest.mark.parametrize("fn", [output_layer, output_layer_torch])
-def test_output_layer_right(said, fn):
-    out = said(check_output_layer, fn)
-    assert out.startswith("✓ Right") and "'앉았다' at p = 0.2019" in out
+# --- the tables of answers: tests/conftest.py runs the test above each table once per row ---------
 
 
-@pytest.mark.parametrize(
-    ("fn", "hint"),
-    [
-        (output_layer_no_bias, "add the bias"),
-        (output_layer_logits, "apply the softmax"),
-        (output_layer_argmin, "least likely"),
-        (output_layer_overflow, "nan or inf"),
-        (output_layer_word, "one integer"),
-        (lambda h, W, b: None, "returned None"),
-        (None, "pass your function itself"),
-    ],
-)
-def test_output_layer_hints(said, fn, hint):
-    out = said(check_output_layer, fn)
-    assert out.startswith("Not yet") and hint in out
+def test_wrong_answers_get_their_hint(reply, hint):
+    assert reply.startswith("Not yet: ") and hint in reply, reply
 
 
-# --- ★ the parameters of the whole Transformer ----------------------------------------------------
-
-
-def test_transformer_parameters_right(said):
-    out = said(check_transformer_parameters, transformer_parameters)
-    assert out.startswith("✓ Right") and "63,119,496" in out and "101,007,496" in out
-
-
-@pytest.mark.parametrize(
-    ("fn", "hint"),
-    [
+WRONG = {
+    check_output_layer: """
+        output_layer_no_bias   add the bias
+        output_layer_logits    apply the softmax
+        output_layer_argmin    least likely
+        output_layer_overflow  nan or inf
+        output_layer_word      one integer
+    """,
+    check_transformer_parameters: [
         (_minus(lambda d, n, v, t: v), "a bias too"),
         (_minus(lambda d, n, v, t: n * 4 * (d * d + d)), "two attentions"),
         (_minus(lambda d, n, v, t: n * 2 * d), "three LayerNorms"),
@@ -154,23 +143,7 @@ def test_transformer_parameters_right(said):
         (lambda *a: 1.5, "whole number"),
         (lambda *a: "many", "one number"),
     ],
-)
-def test_transformer_parameters_hints(said, fn, hint):
-    out = said(check_transformer_parameters, fn)
-    assert out.startswith("Not yet") and hint in out
-
-
-# --- ★★ temperature and top-k ---------------------------------------------------------------------
-
-
-def test_top_k_distribution_right(said):
-    out = said(check_top_k_distribution, top_k_distribution)
-    assert out.startswith("✓ Right") and "0.3478 at T = 0.5" in out
-
-
-@pytest.mark.parametrize(
-    ("fn", "hint"),
-    [
+    check_top_k_distribution: [
         (top_k_times_temperature, "divide them by it"),
         (top_k_not_renormalised, "renormalise"),
         (top_k_ignores_k, "keeps every token"),
@@ -179,7 +152,15 @@ def test_top_k_distribution_right(said):
         (top_k_overflow, "nan or inf"),
         (lambda logits, t, k: logits[:3], "the shape is (3,)"),
     ],
-)
-def test_top_k_distribution_hints(said, fn, hint):
-    out = said(check_top_k_distribution, fn)
-    assert out.startswith("Not yet") and hint in out
+}
+
+
+def test_right_answers_pass(reply):
+    assert reply.startswith("✓ ")
+
+
+RIGHT = {
+    check_output_layer: [output_layer, output_layer_torch],
+    check_transformer_parameters: [transformer_parameters],
+    check_top_k_distribution: [top_k_distribution],
+}

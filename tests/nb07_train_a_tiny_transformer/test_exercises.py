@@ -1,6 +1,7 @@
-"""Notebook 07's exercise checkers: right answers pass, stubs and mistakes get one hint line."""
+"""Notebook 07's exercise checkers: right answers pass, each mistake gets its hint. What every
+checker made by helpers.checking.checker does with stubs, broken functions and None:
+tests/project/test_checkers.py; check_sort_model, which takes a model, is tested here."""
 
-import pytest
 import torch
 
 from helpers.nb07_train_a_tiny_transformer import exercises, reverser
@@ -22,37 +23,12 @@ def shift_right(tgt_out):
     return tgt_in.masked_fill(tgt_in == EOS, PAD)
 
 
-@pytest.mark.parametrize(
-    ("fn", "expected"),
-    [
-        (sort_target, "✓ Right"),
-        (lambda d: None, "returned None"),
-        (None, "pass your function itself"),
-        (lambda d: sorted(d) + [EOS], "not tokens"),
-        (lambda d: [x + 3 for x in sorted(d)], "end it with the <eos>"),
-        (lambda d: [x + 3 for x in sorted(d, reverse=True)] + [EOS], "largest to smallest"),
-        (lambda d: [x + 3 for x in reversed(d)] + [EOS], "should be"),
-        (lambda d: "abc", "list of token ids"),
-        (lambda d: 1 / 0, "raised ZeroDivisionError"),
-    ],
-)
-def test_check_sort_target(said, fn, expected):
-    assert expected in said(check_sort_target, fn)
+def _tokens(digits):
+    return [d + DIGIT_OFFSET for d in digits]
 
 
-@pytest.mark.parametrize(
-    ("fn", "expected"),
-    [
-        (shift_right, "✓ Right"),
-        (lambda t: None, "returned None"),
-        (lambda t: torch.cat([torch.full((t.shape[0], 1), BOS), t], dim=1), "drop the last"),
-        (lambda t: torch.cat([torch.full((t.shape[0], 1), BOS), t[:, :-1]], dim=1), "<eos>"),
-        (lambda t: torch.cat([torch.full((t.shape[0], 1), PAD), t[:, :-1]], dim=1), "<bos>"),
-        (lambda t: t.tolist(), "should return a tensor"),
-    ],
-)
-def test_check_shift_right(said, fn, expected):
-    assert expected in said(check_shift_right, fn)
+def _bos_then(first, t):
+    return torch.cat([torch.full((t.shape[0], 1), first), t], dim=1)
 
 
 def test_check_sort_model(said, monkeypatch):
@@ -61,3 +37,34 @@ def test_check_sort_model(said, monkeypatch):
     assert "Not yet: " in said(check_sort_model, model)
     monkeypatch.setattr(exercises, "sequence_accuracy", lambda model, batch: 0.996)
     assert "✓ 99.6%" in said(check_sort_model, model)
+
+
+# --- the tables of answers: tests/conftest.py runs the test above each table once per row ---------
+
+
+def test_wrong_answers_get_their_hint(reply, hint):
+    assert reply.startswith("Not yet: ") and hint in reply, reply
+
+
+WRONG = {
+    check_sort_target: [
+        (lambda d: sorted(d) + [EOS], "not tokens"),
+        (lambda d: _tokens(sorted(d)), "end it with the <eos>"),
+        (lambda d: _tokens(sorted(d, reverse=True)) + [EOS], "largest to smallest"),
+        (lambda d: _tokens(reversed(d)) + [EOS], "should be"),
+        (lambda d: "abc", "list of token ids"),
+    ],
+    check_shift_right: [
+        (lambda t: _bos_then(BOS, t), "drop the last"),
+        (lambda t: _bos_then(BOS, t[:, :-1]), "<eos>"),
+        (lambda t: _bos_then(PAD, t[:, :-1]), "<bos>"),
+        (lambda t: t.tolist(), "should return a tensor"),
+    ],
+}
+
+
+def test_right_answers_pass(reply):
+    assert reply.startswith("✓ Right")
+
+
+RIGHT = {check_sort_target: [sort_target], check_shift_right: [shift_right]}

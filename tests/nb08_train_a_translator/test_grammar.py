@@ -1,5 +1,7 @@
 """helpers.nb08_train_a_translator.grammar: hand-checked translations pin the Korean grammar."""
 
+import re
+
 import pytest
 
 from helpers.nb08_train_a_translator.grammar import (
@@ -10,109 +12,55 @@ from helpers.nb08_train_a_translator.grammar import (
     subject_form,
 )
 
-S = Sentence
-# Each pair checked by hand: 이/가 and 을/를 by the final consonant, 에 for where a state holds
-# (sit, lie, stand, hide), 에서 for where an activity happens, the verb last, the place before
-# the object.
+# One pair a line, each checked by hand: 이/가 and 을/를 by the final consonant, 에 for where
+# a state holds (sit, lie, stand, hide), 에서 for where an activity happens, the verb last, the
+# place before the object. First the Sentence's words: subject verb [object] [preposition place],
+# an adjective in brackets after its noun.
+PAIRS = """
+cat sat on mat               | The cat sat on the mat.                   | 고양이가 매트 위에 앉았다.
+dog slept under table        | The dog slept under the table.            | 개가 탁자 아래에서 잤다.
+bear ate fish                | The bear ate the fish.                    | 곰이 생선을 먹었다.
+boy saw bird                 | The boy saw the bird.                     | 소년이 새를 봤다.
+cat(small) sat on mat(big)   | The small cat sat on the big mat.         | 작은 고양이가 큰 매트 위에 앉았다.
+girl played in house         | The girl played in the house.             | 소녀가 집 안에서 놀았다.
+rabbit ran beside tree       | The rabbit ran beside the tree.           | 토끼가 나무 옆에서 달렸다.
+child ate bread on sofa      | The child ate the bread on the sofa.      | 아이가 소파 위에서 빵을 먹었다.
+dog(black) chased cat(white) | The black dog chased the white cat.       | 검은 개가 하얀 고양이를 쫓았다.
+bird hid in box              | The bird hid in the box.                  | 새가 상자 안에 숨었다.
+bear lay under tree          | The bear lay under the tree.              | 곰이 나무 아래에 누웠다.
+boy stood beside car         | The boy stood beside the car.             | 소년이 차 옆에 섰다.
+cat found ball under bed     | The cat found the ball under the bed.     | 고양이가 침대 아래에서 공을 찾았다.
+dog waited in car            | The dog waited in the car.                | 개가 차 안에서 기다렸다.
+girl saw bear                | The girl saw the bear.                    | 소녀가 곰을 봤다.
+cat slept                    | The cat slept.                            | 고양이가 잤다.
+bear(big) ate apple          | The big bear ate the apple.               | 큰 곰이 사과를 먹었다.
+dog chased ball in house     | The dog chased the ball in the house.     | 개가 집 안에서 공을 쫓았다.
+child sat in basket          | The child sat in the basket.              | 아이가 바구니 안에 앉았다.
+rabbit ate cake on chair     | The rabbit ate the cake on the chair.     | 토끼가 의자 위에서 케이크를 먹었다.
+girl(small) saw book(black)  | The small girl saw the black book.        | 작은 소녀가 검은 책을 봤다.
+boy found meat beside basket | The boy found the meat beside the basket. | 소년이 바구니 옆에서 고기를 찾았다.
+"""  # noqa: E501 (a table reads best one pair a line)
+
+
+def _sentence(words: str) -> Sentence:
+    """`cat(small) sat on mat(big)` -> the Sentence with those words in those roles."""
+    (subject, subject_adjective), (verb, _), *rest = re.findall(r"(\w+)(?:\((\w+)\))?", words)
+    roles = {0: [], 1: ["obj"], 2: ["preposition", "place"], 3: ["obj", "preposition", "place"]}
+    fields = {"subject": subject, "verb": verb, "subject_adjective": subject_adjective or None}
+    for role, (word, adjective) in zip(roles[len(rest)], rest, strict=True):
+        fields[role] = word
+        if adjective:
+            fields["object_adjective" if role == "obj" else "place_adjective"] = adjective
+    return Sentence(**fields)
+
+
 TABLE = [
-    (BOOK_SENTENCE, "The cat sat on the mat.", "고양이가 매트 위에 앉았다."),
-    (
-        S("dog", "slept", preposition="under", place="table"),
-        "The dog slept under the table.",
-        "개가 탁자 아래에서 잤다.",
-    ),
-    (S("bear", "ate", "fish"), "The bear ate the fish.", "곰이 생선을 먹었다."),
-    (S("boy", "saw", "bird"), "The boy saw the bird.", "소년이 새를 봤다."),
-    (
-        S(
-            "cat",
-            "sat",
-            preposition="on",
-            place="mat",
-            subject_adjective="small",
-            place_adjective="big",
-        ),
-        "The small cat sat on the big mat.",
-        "작은 고양이가 큰 매트 위에 앉았다.",
-    ),
-    (
-        S("girl", "played", preposition="in", place="house"),
-        "The girl played in the house.",
-        "소녀가 집 안에서 놀았다.",
-    ),
-    (
-        S("rabbit", "ran", preposition="beside", place="tree"),
-        "The rabbit ran beside the tree.",
-        "토끼가 나무 옆에서 달렸다.",
-    ),
-    (
-        S("child", "ate", "bread", "on", "sofa"),
-        "The child ate the bread on the sofa.",
-        "아이가 소파 위에서 빵을 먹었다.",
-    ),
-    (
-        S("dog", "chased", "cat", subject_adjective="black", object_adjective="white"),
-        "The black dog chased the white cat.",
-        "검은 개가 하얀 고양이를 쫓았다.",
-    ),
-    (
-        S("bird", "hid", preposition="in", place="box"),
-        "The bird hid in the box.",
-        "새가 상자 안에 숨었다.",
-    ),
-    (
-        S("bear", "lay", preposition="under", place="tree"),
-        "The bear lay under the tree.",
-        "곰이 나무 아래에 누웠다.",
-    ),
-    (
-        S("boy", "stood", preposition="beside", place="car"),
-        "The boy stood beside the car.",
-        "소년이 차 옆에 섰다.",
-    ),
-    (
-        S("cat", "found", "ball", "under", "bed"),
-        "The cat found the ball under the bed.",
-        "고양이가 침대 아래에서 공을 찾았다.",
-    ),
-    (
-        S("dog", "waited", preposition="in", place="car"),
-        "The dog waited in the car.",
-        "개가 차 안에서 기다렸다.",
-    ),
-    (S("girl", "saw", "bear"), "The girl saw the bear.", "소녀가 곰을 봤다."),
-    (S("cat", "slept"), "The cat slept.", "고양이가 잤다."),
-    (
-        S("bear", "ate", "apple", subject_adjective="big"),
-        "The big bear ate the apple.",
-        "큰 곰이 사과를 먹었다.",
-    ),
-    (
-        S("dog", "chased", "ball", "in", "house"),
-        "The dog chased the ball in the house.",
-        "개가 집 안에서 공을 쫓았다.",
-    ),
-    (
-        S("child", "sat", preposition="in", place="basket"),
-        "The child sat in the basket.",
-        "아이가 바구니 안에 앉았다.",
-    ),
-    (
-        S("rabbit", "ate", "cake", "on", "chair"),
-        "The rabbit ate the cake on the chair.",
-        "토끼가 의자 위에서 케이크를 먹었다.",
-    ),
-    (
-        S("girl", "saw", "book", subject_adjective="small", object_adjective="black"),
-        "The small girl saw the black book.",
-        "작은 소녀가 검은 책을 봤다.",
-    ),
-    (
-        S("boy", "found", "meat", "beside", "basket"),
-        "The boy found the meat beside the basket.",
-        "소년이 바구니 옆에서 고기를 찾았다.",
-    ),
+    (_sentence(words), english, korean)
+    for words, english, korean in (
+        (column.strip() for column in line.split("|")) for line in PAIRS.strip().splitlines()
+    )
 ]
+BY_ENGLISH = {english: sentence for sentence, english, _ in TABLE}
 
 
 @pytest.mark.parametrize(("sentence", "english", "korean"), TABLE, ids=[e for _, e, _ in TABLE])
@@ -138,9 +86,10 @@ def test_final_consonant_from_the_hangul_syllable():
 
 
 def test_constructions_name_the_shape_and_the_locative():
+    assert BY_ENGLISH["The cat sat on the mat."] == BOOK_SENTENCE
     assert BOOK_SENTENCE.construction == "S V PP(에)"
-    assert TABLE[7][0].construction == "S V O PP(에서)"
-    assert TABLE[4][0].construction == "S V PP(에) +adj"
+    assert BY_ENGLISH["The child ate the bread on the sofa."].construction == "S V O PP(에서)"
+    assert BY_ENGLISH["The small cat sat on the big mat."].construction == "S V PP(에) +adj"
     assert BOOK_SENTENCE.frame == ("cat", "sat", "mat")
 
 

@@ -97,14 +97,10 @@ def test_plot_head_patterns_frames_the_best_head_and_greys_a_missing_pattern():
         plot_head_patterns({"a": np.zeros(3)})
 
 
-def test_explorer_controls_redraw():
-    box = bert_heads_explorer()
-    text, (layer, head), message, image = (
-        box.children[0],
-        box.children[1].children,
-        box.children[2],
-        box.children[3],
-    )
+def test_explorer_controls_redraw(controls):
+    parts = controls(bert_heads_explorer())
+    text, layer, head = parts["sentence"], parts["layer"], parts["head"]
+    message, image = parts["message"], parts["image"]
     first = image.value
     layer.value = 2
     assert image.value != first
