@@ -185,7 +185,9 @@ def test_the_committed_stub_message_names_the_function(said):
         return None
 
     line = said(check_positional_encoding_halves, positional_encoding_halves)
-    assert line.startswith("Not yet: `positional_encoding_halves(6, 4, 10000.0)` (the book's")
+    assert line.startswith(
+        "Not yet: `positional_encoding_halves(6, 4, 10000.0)` (six positions, d = 4)"
+    )
 
 
 @pytest.mark.parametrize(
