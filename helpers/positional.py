@@ -1,4 +1,4 @@
-"""Sinusoidal positional encoding (Vaswani et al. 2017, §3.5), its properties, the book's table."""
+"""Sinusoidal positional encoding (Vaswani et al. 2017, §3.5), and its properties."""
 
 from __future__ import annotations
 

@@ -110,7 +110,7 @@ def require_attention(
 def check_softmax_with_temperature(fn: Callable[..., Any]) -> str:
     """Check `fn(scores, temperature)` = softmax(scores / temperature) for 1-D NumPy scores.
 
-    Cases: the book's scores of "cat" at temperatures 1, 0.1 and 10, and scores near 1000
+    Cases: the chapter notes' scores of "cat" at temperatures 1, 0.1 and 10, and scores near 1000
     (which overflow np.exp unless the largest score is subtracted first).
     Used in 01_self_attention.ipynb.
     """
@@ -118,9 +118,9 @@ def check_softmax_with_temperature(fn: Callable[..., Any]) -> str:
     book = np.array(BOOK_CAT_SCORES)
     big = np.array([1000.0, 1001.0, 1002.0])
     cases = [
-        (book, "book_scores", 1.0),
-        (book, "book_scores", 0.1),
-        (book, "book_scores", 10.0),
+        (book, "notes_scores", 1.0),
+        (book, "notes_scores", 0.1),
+        (book, "notes_scores", 10.0),
         (big, "np.array([1000.0, 1001.0, 1002.0])", 1.0),
     ]
     for scores, label, t in cases:
@@ -141,16 +141,16 @@ def check_softmax_with_temperature(fn: Callable[..., Any]) -> str:
         raise case.wrong(got, want)
     flat, sharp = softmax_reference(book / 10.0).max(), softmax_reference(book / 0.1).max()
     return (
-        f"Right. Temperature 10 flattens the book's row (largest weight {flat:.4f}); "
+        f"Right. Temperature 10 flattens the notes' row (largest weight {flat:.4f}); "
         f"temperature 0.1 sharpens it (largest weight {sharp:.4f})."
     )
 
 
 @checker("attend_one")
 def check_attend_one(fn: Callable[..., Any]) -> str:
-    """Check `fn(q, K, V)` -> `(weights, output)` for ONE query vector, in NumPy.
+    """Check `fn(q, K, V)` -> `(output, weights)` for ONE query vector, in NumPy.
 
-    Shapes: q `(Dk,)`, K `(S, Dk)`, V `(S, Dv)` -> weights `(S,)`, output `(Dv,)`.
+    Shapes: q `(Dk,)`, K `(S, Dk)`, V `(S, Dv)` -> output `(Dv,)`, weights `(S,)`.
     Cases: the query "sat" of the running sentence, then 5 random keys with Dk = 4 and Dv = 7.
     Used in 01_self_attention.ipynb.
     """
@@ -164,7 +164,7 @@ def check_attend_one(fn: Callable[..., Any]) -> str:
     for case in cases:
         _, k1, v1 = case.args
         s, dv = k1.shape[0], v1.shape[1]
-        weights, output = case.outputs(fn, ("weights", "output"))
+        output, weights = case.outputs(fn, ("output", "weights"))
         if shape_of(weights) == (dv,) and shape_of(output) == (s,):
             raise NotYet(f"{case.label}: weights and output are swapped.")
         weights = case.array(weights, (s,), "the weights")

@@ -78,9 +78,9 @@ def with_features(
 
 
 # The heads built by hand in notebook 02: (name, query feature, key feature). Each one reproduces
-# one of the book's three relations in "The cat sat on the mat". The third is positional in the
-# book; ours keys on the feature "surface", because the word vectors carry no position before
-# notebook 03.
+# one of the chapter notes' three relations in "The cat sat on the mat" (the notes' example, not
+# the book's). The third is positional in the notes; ours keys on the feature "surface", because the
+# word vectors carry no position before notebook 03.
 CONSTRUCTED_HEADS = (
     ("grammatical: noun → its verb", "noun", "verb"),  # cat → sat
     ("semantic: animal → a surface", "animal", "surface"),  # cat → mat

@@ -97,8 +97,9 @@ def _built_head_notes(tokens: list[str], n_heads: int) -> list[str]:
         left_out = ", ".join(f'"{name}"' for name, _, _ in CONSTRUCTED_HEADS[n_heads:])
         notes.append(
             f"With {n_heads} head{'s' if n_heads > 1 else ''} there is room for only "
-            f"{n_heads} of the book's 3 relations: {left_out} left out. One head gives each word "
-            "one softmax row, and a row cannot point at two words at once."
+            f"{n_heads} of the 3 built heads: {left_out} left out. One head gives each query one "
+            "blend of the values: it can serve two queries (cat → sat, on → mat), but a query "
+            "that needs two words (cat → sat and cat → mat) gets their average."
         )
     unknown = list(dict.fromkeys(t for t in tokens if t.lower() not in LEXICON))
     if unknown:
@@ -119,7 +120,7 @@ def multi_head_view(
 ) -> MultiHeadView:
     """Every head's weights for a sentence, with the heads of `constructed_attention`.
 
-    `built=True`: the first min(n_heads, 3) heads are built by hand for the book's relations
+    `built=True`: the first min(n_heads, 3) heads are built by hand for the chapter notes' relations
     (with fewer than 3 heads only the first relations fit), the others random; `built=False`:
     all heads random (the same random heads 4…H as with `built=True`). d_k = d_model / n_heads.
     Empty input, one word, more than `MAX_WORDS` words, fewer heads than relations and words the

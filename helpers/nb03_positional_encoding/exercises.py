@@ -40,12 +40,12 @@ def check_positional_encoding_halves(fn: Callable[..., Any]) -> str:
     """Check `fn(n_positions, d_model, base)` -> `(n_positions, d_model)`: all d/2 sines, then all
     d/2 cosines, of the angles pos / base^(2i/d) (the paper's numbers, columns in another order).
 
-    Cases: the book's six words with d = 4; 50 positions with d = 512; base 100; d = 2.
+    Cases: six positions with d = 4; 50 positions with d = 512; base 100; d = 2.
     Used in 03_positional_encoding.ipynb.
     """
     name = fn_name(fn, "positional_encoding_halves")
     cases = [
-        Case((6, 4, 10000.0), f"{name}(6, 4, 10000.0)", "(the book's six words, d = 4)"),
+        Case((6, 4, 10000.0), f"{name}(6, 4, 10000.0)", "(six positions, d = 4)"),
         Case((50, 512, 10000.0), f"{name}(50, 512, 10000.0)"),
         Case((10, 6, 100.0), f"{name}(10, 6, 100.0)", "(base 100)"),
         Case((3, 2, 10000.0), f"{name}(3, 2, 10000.0)", "(one sin/cos pair)"),

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import positional, sinusoidal_positional_encoding
-from helpers.nb03_positional_encoding.data import BOOK_PE_TABLE, PRINTED_BASE
+from helpers.nb03_positional_encoding.data import NOTES_PE_TABLE, PRINTED_BASE
 
 d_models = st.integers(1, 64).map(lambda n: 2 * n)
 
@@ -150,9 +150,9 @@ def test_new_helpers_name_bad_input(call, message):
         call()
 
 
-def test_book_table_is_the_shifted_rule_except_one_value():
+def test_notes_table_is_the_shifted_rule_except_one_value():
     """The findings of 03_positional_encoding.ipynb §3, kept true by a test."""
-    book = torch.tensor(BOOK_PE_TABLE, dtype=torch.float64)  # (6, 4)
+    book = torch.tensor(NOTES_PE_TABLE, dtype=torch.float64)  # (6, 4)
     pos = torch.arange(6, dtype=torch.float64)
     formula = sinusoidal_positional_encoding(6, 4).double()
     rule = torch.stack([pos.sin(), pos.cos(), (pos + 1).sin(), (pos + 1).cos()], dim=1)

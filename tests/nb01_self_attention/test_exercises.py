@@ -52,33 +52,33 @@ def softmax_t_unnormalised(scores, temperature=1.0):
 
 def attend_one(q, K, V):
     weights = softmax_t(K @ q / np.sqrt(len(q)))
-    return weights, weights @ V
+    return weights @ V, weights
 
 
 def attend_one_torch(q, K, V):
     q, K, V = (torch.tensor(a, dtype=torch.float32) for a in (q, K, V))
     out, w = helpers.scaled_dot_product_attention(q[None], K, V)  # one query: (1, Dk)
-    return w[0], out[0]
+    return out[0], w[0]
 
 
 def attend_one_unscaled(q, K, V):
     weights = softmax_t(K @ q)
-    return weights, weights @ V
+    return weights @ V, weights
 
 
 def attend_one_swapped(q, K, V):
-    weights, output = attend_one(q, K, V)
-    return output, weights
+    output, weights = attend_one(q, K, V)
+    return weights, output
 
 
 def attend_one_wrong_output(q, K, V):
-    weights, _ = attend_one(q, K, V)
-    return weights, V.mean(axis=0)
+    _, weights = attend_one(q, K, V)
+    return V.mean(axis=0), weights
 
 
 def attend_one_scores(q, K, V):
     scores = K @ q / np.sqrt(len(q))
-    return scores, scores @ V
+    return scores @ V, scores
 
 
 def attention(Q, K, V):
@@ -135,9 +135,9 @@ def attention_output_only(Q, K, V):
 
 def test_pass_messages_state_facts(said):
     line = said(check_softmax_with_temperature, softmax_t)
-    assert "(largest weight 0.8746)" in line  # the book's scores at temperature 0.1
+    assert "(largest weight 0.8746)" in line  # the notes' scores at temperature 0.1
     q, k, v = running_qkv()
-    weights = attend_one(q[2], k, v)[0]
+    weights = attend_one(q[2], k, v)[1]
     top = helpers.TOKENS[int(weights.argmax())]
     expected = f'"sat" attends most to "{top}" (weight {weights.max():.4f})'
     assert expected in said(check_attend_one, attend_one)
@@ -158,7 +158,7 @@ def test_the_committed_stub_message_names_the_function(said):
         return None
 
     line = said(check_softmax_with_temperature, softmax_with_temperature)
-    assert line.startswith("Not yet: `softmax_with_temperature(book_scores, 1)` returned None")
+    assert line.startswith("Not yet: `softmax_with_temperature(notes_scores, 1)` returned None")
 
 
 # --- the tables of answers: tests/conftest.py runs the test above each table once per row ---------

@@ -156,7 +156,7 @@ def test_every_number_of_heads(n_heads):
     built = min(n_heads, 3)
     assert view.titles.count("random") == n_heads - built
     if n_heads < 3:
-        assert f"room for only {n_heads} of the book's 3 relations" in view.message
+        assert f"room for only {n_heads} of the 3 built heads" in view.message
     else:
         assert view.message == ""
     # the built heads are equally sharp whatever d_k

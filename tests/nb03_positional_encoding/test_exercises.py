@@ -137,9 +137,9 @@ def test_the_committed_stub_message_names_the_function(said):
     def positional_encoding_halves(n_positions, d_model, base=10000.0):
         return None
 
-    call = "`positional_encoding_halves(6, 4, 10000.0)` (the book's six words, d = 4)"
-    assert said(check_positional_encoding_halves, positional_encoding_halves).startswith(
-        f"Not yet: {call} returned None"
+    line = said(check_positional_encoding_halves, positional_encoding_halves)
+    assert line.startswith(
+        "Not yet: `positional_encoding_halves(6, 4, 10000.0)` (six positions, d = 4) returned None"
     )
 
 

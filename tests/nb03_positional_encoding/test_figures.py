@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 
 from helpers import plots, sinusoidal_positional_encoding
-from helpers.nb03_positional_encoding.data import BOOK_PE_TABLE
+from helpers.nb03_positional_encoding.data import NOTES_PE_TABLE
 from helpers.nb03_positional_encoding.figures import plot_encoding_waves, plot_positional_encoding
 from helpers.positional import wavelengths
 
 
 def test_encoding_heatmap_small_table_is_annotated_and_diverging(draw_warnings):
     labels = [f"{p} {t}" for p, t in enumerate(["The", "cat", "sat", "on", "the", "mat"])]
-    ax = plot_positional_encoding(BOOK_PE_TABLE, row_labels=labels, title="책 (book)")
+    ax = plot_positional_encoding(NOTES_PE_TABLE, row_labels=labels, title="노트 (notes)")
     image = ax.images[0]
     assert image.get_cmap().name == plots.ENCODING_CMAP
     assert image.get_clim() == (-1.0, 1.0)  # symmetric: 0 is white
@@ -19,7 +19,7 @@ def test_encoding_heatmap_small_table_is_annotated_and_diverging(draw_warnings):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "3"]
     assert len(ax.texts) == 24 and ax.texts[-1].get_text() == "0.750"
     assert ax.get_xlabel().startswith("dimension") and ax.get_ylabel() == "position"
-    assert ax.get_title() == "책 (book)"
+    assert ax.get_title() == "노트 (notes)"
     assert draw_warnings(ax) == []  # Hangul title: no missing glyphs
 
 
