@@ -45,6 +45,7 @@ browser: $(READY) ## every explorer moved, every notebook rendered: JupyterLab +
 	$(BIN)/python -m pytest tests/browser -m browser
 
 notebooks: $(READY) ## re-execute every notebook in place and normalise it (outputs are committed)
+	$(BIN)/python -m helpers.maintainer.maps
 	$(BIN)/python -m helpers.maintainer.nbtools run $(NOTEBOOKS)
 
 screenshots: $(READY) ## widget screenshots (before/after each control) into figures/screenshots/

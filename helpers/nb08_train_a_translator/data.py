@@ -29,6 +29,7 @@ from itertools import product
 import numpy as np
 import torch
 
+from helpers import translator
 from helpers.nb08_train_a_translator.grammar import (
     ADJECTIVES,
     BOOK_SENTENCE,
@@ -189,17 +190,11 @@ def held_out_batch(split: Split) -> Batch:
 
 
 def detokenize(ids: Sequence[int] | torch.Tensor) -> str:
-    """Korean text from target ids: the words up to `<eos>`, spaces between, then the period.
+    """Korean text from target ids of the grammar's vocabulary (`helpers.translator.detokenize`).
 
     E.g. the ids of <bos> 고양이가 매트 위에 앉았다 <eos> -> "고양이가 매트 위에 앉았다."
     """
-    words = []
-    for token in KOREAN_VOCAB.decode(ids):
-        if token == "<eos>":
-            break
-        if token not in ("<bos>", "<pad>"):
-            words.append(token)
-    return " ".join(words) + "."
+    return translator.detokenize(ids, KOREAN_VOCAB)
 
 
 def english_words(text: str) -> list[str]:

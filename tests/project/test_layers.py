@@ -28,7 +28,7 @@ CORE = (
     "wordpiece",
     "bert",
 )
-TOOLKITS = ("notebook", "plots", "widgets", "checking")
+TOOLKITS = ("notebook", "plots", "diagram", "widgets", "checking")
 NOTEBOOK_PACKAGES = sorted(p.name for p in HELPERS.glob("nb[0-9][0-9]_*") if p.is_dir())
 THIRD_PARTY_FOR_CORE = {"torch", "numpy"}
 MAX_LINES = 500
