@@ -37,9 +37,10 @@ unit: $(READY) ## the unit tests (no notebook executed, no browser)
 	$(BIN)/python -m pytest tests -m "not browser"
 
 # One thread: the committed outputs were made with the machine's default thread count (make
-# notebooks), so a strict pass here also shows that they do not depend on it.
-nbval: $(READY) ## every notebook executed once and compared with its committed outputs
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest $(NOTEBOOKS) --nbval --nbval-current-env
+# notebooks), so a strict pass here also shows that they do not depend on it. Then every cell runs
+# once more in the same kernel, as a reader re-running cells would (tests/nbval_again.py).
+nbval: $(READY) ## every notebook executed once and compared with its outputs, then each cell again
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest $(NOTEBOOKS) --nbval --nbval-current-env -p nbval_again
 
 browser: $(READY) ## every explorer moved, every notebook rendered: JupyterLab + headless Chromium
 	$(BIN)/python -m pytest tests/browser -m browser
