@@ -33,6 +33,7 @@ from helpers.transformer import Transformer
 
 __all__ = [
     "CHECKPOINT",
+    "EVAL_EVERY",
     "POSITIONS",
     "PROBE_LENGTH",
     "TrainConfig",
@@ -46,6 +47,7 @@ __all__ = [
 CHECKPOINT = Path(__file__).resolve().parent / "reversal.pt"
 POSITIONS = 32  # the positional table: room for inputs longer than any seen in training
 PROBE_LENGTH = 8  # the length of the sequences whose cross-attention `train` keeps
+EVAL_EVERY = 50  # the checkpoint records the held-out accuracy every 50 steps, as the notebook does
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def trained_model() -> Transformer:
 
 def main(argv: list[str] | None = None) -> int:
     config, out = config_from_argv(TrainConfig(), CHECKPOINT, __doc__, argv)
-    result = train(config, eval_every=config.steps, progress=text_progress(config.steps))
+    result = train(config, eval_every=EVAL_EVERY, progress=text_progress(config.steps))
     path = save_checkpoint(result, out)
     low, high = TRAIN_LENGTHS
     print(

@@ -69,6 +69,19 @@ def plot_head_patterns(
 
 
 LABEL_CHARS = 10  # BertHeadsFigure keeps room for token labels this long; longer ones are cut
+LABEL_ALL_UP_TO = 32  # BertHeadsFigure labels every token of sentences up to this many tokens
+
+
+def _tick_every_token(ax: Axes, labels: Sequence[str]) -> None:
+    """Every token labelled on both axes of the head map up to `LABEL_ALL_UP_TO` tokens (the font
+    shrinks beyond 12); longer sentences get every 2nd, 3rd, … label (`tick_tokens`)."""
+    if len(labels) > LABEL_ALL_UP_TO:
+        tick_tokens(ax, labels, "y", fontsize=7)
+        tick_tokens(ax, labels, "x", fontsize=7)
+        return
+    fontsize = 9 if len(labels) <= 12 else 9 * 12 / len(labels) + 3  # 9 pt at 12, ~6.4 at 32
+    ax.set_yticks(range(len(labels)), labels, fontsize=fontsize)
+    ax.set_xticks(range(len(labels)), labels, fontsize=fontsize, rotation=90)
 
 
 def _short(token: str) -> str:
@@ -191,9 +204,7 @@ class BertHeadsFigure(LiveFigure):
         n = len(tokens)
         for image in (self._image, *self._thumbs):
             image.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))  # and the axes' limits with it
-        labels = [_short(t) for t in tokens]
-        tick_tokens(self.ax_map, labels, "y", fontsize=9)
-        tick_tokens(self.ax_map, labels, "x", fontsize=9)
+        _tick_every_token(self.ax_map, [_short(t) for t in tokens])
         for image, title, best, (name, s) in zip(
             self._pattern_images, self._pattern_titles, self._best, scores.items(), strict=True
         ):

@@ -6,7 +6,7 @@ import torch
 
 from helpers.maintainer import anchor as anchor_module
 from helpers.maintainer.anchor import TARGET_ACCURACY, TutorialTransformer, time_to_accuracy
-from helpers.nb07_train_a_tiny_transformer.reversal import batch_from_digits, random_batch
+from helpers.nb07_train_a_tiny_transformer.reversal import PAD, batch_from_digits, random_batch
 from helpers.training import exact_matches, one_thread
 
 
@@ -14,11 +14,27 @@ def test_tutorial_transformer_equals_its_helpers_copy_in_eval_mode():
     anchor = TutorialTransformer(d_model=32, n_heads=4, d_ff=64, n_layers=2).eval()
     batch = batch_from_digits([[1, 2, 3], [4, 5, 6, 7, 8]])
     ours = anchor.to_helpers()
+    real = batch.tgt_out != PAD  # the anchor masks padded decoder keys too (as the tutorial)
     with torch.no_grad():
         torch.testing.assert_close(
-            ours(batch.src, batch.tgt_in), anchor(batch.src, batch.tgt_in), atol=1e-5, rtol=1e-4
+            ours(batch.src, batch.tgt_in)[real],
+            anchor(batch.src, batch.tgt_in)[real],
+            atol=1e-5,
+            rtol=1e-4,
         )
     assert exact_matches(ours, batch).shape == (2,)
+
+
+def test_the_anchor_is_the_tutorial_s_set_up():
+    anchor = TutorialTransformer()
+    layer = anchor.transformer.encoder.layers[0]
+    assert (anchor.d_model, layer.self_attn.num_heads, layer.linear1.out_features) == (512, 8, 512)
+    assert len(anchor.transformer.encoder.layers) == len(anchor.transformer.decoder.layers) == 3
+    assert layer.dropout.p == 0.1
+    # xavier_uniform_ on every matrix, the embeddings included: U(±√(6 / (V + D))), not N(0, 1)
+    bound = (6 / sum(anchor.src_embed.weight.shape)) ** 0.5
+    assert anchor.src_embed.weight.abs().max() <= bound
+    assert anchor.src_embed.weight.abs().max() > 0.9 * bound
 
 
 def test_dropout_is_on_in_training_only():

@@ -133,3 +133,15 @@ def test_plot_similarity_annotates_and_draws_hangul(draw_warnings):
     assert draw_warnings(ax) == []
     with pytest.raises(ValueError, match="does not match 2 labels"):
         plot_similarity(s, labels[:2])
+
+
+def test_every_token_is_labelled_up_to_32_tokens():
+    fig = BertHeadsFigure()
+    sentence = " ".join(["the cat sat on the mat"] * 5)  # 30 words + [CLS], [SEP] = 32 tokens
+    view = bert_heads_view(sentence)
+    assert len(view.tokens) == 32
+    fig.update(*view.figure_args())
+    for axis in (fig.ax_map.get_xticklabels(), fig.ax_map.get_yticklabels()):
+        assert [t.get_text() for t in axis] == view.tokens
+    fig.update(*bert_heads_view(sentence + " and the dog").figure_args())  # 35 tokens
+    assert len(fig.ax_map.get_yticklabels()) == 12  # every 3rd (tick_tokens)
