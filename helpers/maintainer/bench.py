@@ -46,7 +46,7 @@ def median_ms(fn: Callable[[], object], repeat: int = 30, warmup: int = 3) -> fl
     return statistics.median(times) * 1000
 
 
-# Every explorer of the series: (row label, its notebook's package, the function). Add new ones here.
+# Every explorer: (row label, its notebook's package, the function). Add new ones here.
 EXPLORERS = [
     ("01 attention explorer", "nb01_self_attention", "attention_explorer"),
     ("02 multi-head explorer", "nb02_multi_head_attention", "multi_head_explorer"),
