@@ -39,3 +39,22 @@ def test_notebook_anatomy(path):
     setup = next(c for c in nb.cells if c.cell_type == "code")
     assert "helpers.setup_notebook()" in setup.source
     assert "shared/" not in "\n".join(c.source for c in nb.cells)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_learning_goals_show_the_architecture_map(path):
+    nb = nbformat.read(path, as_version=4)
+    goals = next(c.source for c in nb.cells if c.source.startswith("## Learning goals"))
+    image = f"../figures/map_{path.name[:2]}.png"
+    assert f"]({image})" in goals, "the goals show this notebook's map (make notebooks draws it)"
+    assert (path.parent / image).resolve().exists()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_output_shows_a_widget_s_raw_repr(path):
+    """Before its kernel runs, an explorer reads as a one-line note (helpers.widgets.RUN_NOTE)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/plain", "")
+            assert not text.startswith(("VBox(", "HBox(", "Image(", "IntProgress(")), text[:80]
