@@ -92,6 +92,12 @@ class BertConfig:
     eps: float
     pad_token_id: int = 0
 
+    @property
+    def stack(self) -> tuple[int, int, int, int]:
+        """The encoder stack's sizes, in `helpers.Encoder`'s order: (n_layers, d_model, n_heads,
+        d_ff)."""
+        return self.n_layers, self.d_model, self.n_heads, self.d_ff
+
     @classmethod
     def from_json(cls, path: str | Path) -> BertConfig:
         """Read a Hugging Face BERT `config.json`; refuse what our blocks do not build."""
@@ -182,14 +188,7 @@ class BertModel(nn.Module):
         self.config = config
         eps = config.eps if eps is None else eps
         self.embeddings = BertEmbeddings(config, eps, token_type)
-        self.encoder = Encoder(
-            config.n_layers,
-            config.d_model,
-            config.n_heads,
-            config.d_ff,
-            activation=activation,
-            eps=eps,
-        )
+        self.encoder = Encoder(*config.stack, activation=activation, eps=eps)
 
     def forward(self, ids: Tensor, lengths: Sequence[int] | Tensor | None = None) -> BertOutput:
         if not isinstance(ids, Tensor) or ids.dtype not in (torch.int64, torch.int32):

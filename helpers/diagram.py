@@ -31,22 +31,39 @@ class Box:
     width: float = 3.6
 
 
+def _inputs(x: float, keys: tuple[str, str], what: str) -> tuple[Box, Box]:
+    """A column's embedding and positional encoding, at the bottom."""
+    return Box(keys[0], f"{what} embedding · 임베딩", x, 1.4), Box(
+        keys[1], "+ positional encoding · 위치 인코딩", x, 2.3
+    )
+
+
+def _sublayers(x: float, sublayers: tuple[tuple[str, str, float], ...], norm: str) -> list[Box]:
+    """A block's sub-layers bottom to top, each followed by its Add & Norm, 1.1 apart."""
+    boxes = []
+    for i, (key, label, width) in enumerate(sublayers):
+        y = 3.9 + 2.2 * i
+        boxes.append(Box(key, label, x, y, width))
+        names = "Add & Norm · 잔차 연결 · 층 정규화" if i == 0 and x < 5 else "Add & Norm"
+        boxes.append(Box(norm, names, x, y + 1.1))
+    return boxes
+
+
 # The parts, bottom to top; x 2.5 is the encoder's column, 7.5 the decoder's.
+ENCODER_SUBLAYERS = (
+    ("self_attention", "multi-head self-attention · 멀티 헤드 어텐션", 3.6),
+    ("encoder_ffn", "feed-forward · 피드포워드 네트워크", 3.6),
+)
+DECODER_SUBLAYERS = (
+    ("masked", "masked multi-head self-attention · 마스크된 멀티 헤드 어텐션", 4.2),
+    ("cross", "cross-attention · 인코더-디코더 어텐션", 3.6),
+    ("decoder_ffn", "feed-forward · 피드포워드 네트워크", 3.6),
+)
 PARTS = (
-    Box("embedding", "input embedding · 임베딩", 2.5, 1.4),
-    Box("positional", "+ positional encoding · 위치 인코딩", 2.5, 2.3),
-    Box("self_attention", "multi-head self-attention · 멀티 헤드 어텐션", 2.5, 3.9),
-    Box("encoder_add_norm", "Add & Norm · 잔차 연결 · 층 정규화", 2.5, 5.0),
-    Box("encoder_ffn", "feed-forward · 피드포워드 네트워크", 2.5, 6.1),
-    Box("encoder_add_norm", "Add & Norm", 2.5, 7.2),
-    Box("target_embedding", "output embedding · 임베딩", 7.5, 1.4),
-    Box("target_positional", "+ positional encoding · 위치 인코딩", 7.5, 2.3),
-    Box("masked", "masked multi-head self-attention · 마스크된 멀티 헤드 어텐션", 7.5, 3.9, 4.2),
-    Box("decoder_add_norm", "Add & Norm", 7.5, 5.0),
-    Box("cross", "cross-attention · 인코더-디코더 어텐션", 7.5, 6.1),
-    Box("decoder_add_norm", "Add & Norm", 7.5, 7.2),
-    Box("decoder_ffn", "feed-forward · 피드포워드 네트워크", 7.5, 8.3),
-    Box("decoder_add_norm", "Add & Norm", 7.5, 9.4),
+    *_inputs(2.5, ("embedding", "positional"), "input"),
+    *_sublayers(2.5, ENCODER_SUBLAYERS, "encoder_add_norm"),
+    *_inputs(7.5, ("target_embedding", "target_positional"), "output"),
+    *_sublayers(7.5, DECODER_SUBLAYERS, "decoder_add_norm"),
     Box("output", "linear · 선형 → softmax · 소프트맥스", 7.5, 10.8),
 )
 STACKS = {

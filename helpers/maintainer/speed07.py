@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -75,16 +76,18 @@ def run_recipe(
                 group["lr"] = learning_rate(step, config)
 
     same_length = change.get("same_length", True)
-    return _measure(
+    train = partial(
+        time_to_accuracy,
         model,
         optimizer,
         lambda: random_batch(config.batch_size, gen, exclude=held_out, same_length=same_length),
         lambda: sequence_accuracy(model, held_out.batch, greedy=False),
         budget_s,
-        max_steps,
         set_lr,
-        threads=change.get("threads", 1),
+        CHECK_EVERY_STEPS,
+        max_steps,
     )
+    return _measure(train, budget_s, threads=change.get("threads", 1))
 
 
 def run_anchor(held_out: HeldOut, budget_s: float) -> dict:
@@ -93,33 +96,24 @@ def run_anchor(held_out: HeldOut, budget_s: float) -> dict:
     anchor = TutorialTransformer()
     adam = torch.optim.Adam(anchor.parameters(), lr=1e-4, betas=(0.9, 0.98), eps=1e-9)
     gen = torch.Generator().manual_seed(0)
-    return _measure(
+    train = partial(
+        time_to_accuracy,
         anchor,
         adam,
         lambda: random_batch(128, gen, exclude=held_out, same_length=False),
         lambda: sequence_accuracy(anchor.to_helpers(), held_out.batch, greedy=False),
         budget_s,
-        None,
-        None,
+        check_every_steps=CHECK_EVERY_STEPS,
     )
+    return _measure(train, budget_s)
 
 
-def _measure(
-    model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer,
-    next_batch: Callable[[], object],
-    evaluate: Callable[[], float],
-    budget_s: float,
-    max_steps: int | None,
-    set_lr: Callable[[int], None] | None,
-    threads: int = 1,
-) -> dict:
+def _measure(train: Callable[[], tuple], budget_s: float, threads: int = 1) -> dict:
+    """Run `train()` (a `time_to_accuracy` call) on `threads` torch threads; its record."""
     load_before, wall = _load(), time.perf_counter()
     with one_thread():
         torch.set_num_threads(threads)
-        seconds, steps, accuracy = time_to_accuracy(
-            model, optimizer, next_batch, evaluate, budget_s, set_lr, CHECK_EVERY_STEPS, max_steps
-        )
+        seconds, steps, accuracy = train()
     return {
         "seconds": seconds,
         "steps": steps,

@@ -116,7 +116,74 @@ def plot_length_accuracy(
     return ax
 
 
-class ReversalFigure(LiveFigure):
+class StepsFigure(LiveFigure):
+    """A figure of a decoded sequence: cross-attention of each output step over the input, and one
+    artist per step beside it (a bar, a line of text), laid out again only when the words change.
+
+    Subclasses build the axes in `_build(src_labels, out_labels)` (setting `_image`, `_caption`
+    and `_steps`, one artist per output step) and say how a step shows its value in `_set_step`.
+    Shapes: `update(src_labels (S,), out_labels (N,), weights (N, S), per_step (N,), caption)`.
+    """
+
+    steps_are = "per-step values"  # what `per_step` holds, for the error message
+
+    def __init__(self, figsize: tuple[float, float], dpi: int = 80) -> None:
+        super().__init__(figsize=figsize, dpi=dpi)
+        self._tokens: tuple[list[str], list[str]] | None = None  # (input, output) labels
+
+    def update(
+        self,
+        src_labels: Sequence[str],
+        out_labels: Sequence[str],
+        weights: np.ndarray,
+        per_step: Sequence,
+        caption: str,
+    ) -> Figure:
+        n_out, n_src = len(out_labels), len(src_labels)
+        if np.shape(weights) != (n_out, n_src) or len(per_step) != n_out:
+            raise ValueError(
+                f"weights {np.shape(weights)} and {len(per_step)} {self.steps_are} do not fit "
+                f"{n_out} outputs and {n_src} inputs"
+            )
+        if self._tokens != (list(src_labels), list(out_labels)):
+            self._build(list(src_labels), list(out_labels))
+        self._image.set_data(weights)
+        self._caption.set_text(caption)
+        for artist, value in zip(self._steps, per_step, strict=True):
+            self._set_step(artist, value)
+        return self.fig
+
+    width_ratios = (1.6, 1.0)  # the map's and the steps' panels
+
+    def _build(self, src_labels: list[str], out_labels: list[str]) -> None:
+        """Lay out the map (left, with its colour bar and caption) and the steps (right)."""
+        self.relayout()
+        self._tokens = (src_labels, out_labels)
+        self.ax_map, self.ax_steps = self.fig.subplots(1, 2, width_ratios=list(self.width_ratios))
+        self._image = self._draw_map(src_labels, out_labels)
+        self.fig.colorbar(self._image, ax=self.ax_map, label="cross-attention weight", shrink=0.85)
+        self.ax_map.set_title(" ")  # room for the caption
+        self._caption = self.ax_map.text(
+            0.5, 1.02, "", transform=self.ax_map.transAxes, ha="center", va="bottom"
+        )
+        self._steps = self._draw_steps(out_labels)
+        self.dynamic = [self._image, self._caption, *self._steps]
+
+    def _draw_map(self, src_labels: list[str], out_labels: list[str]) -> AxesImage:
+        """The cross-attention image on `ax_map` (zeros until `update`), with its labels."""
+        raise NotImplementedError
+
+    def _draw_steps(self, out_labels: list[str]) -> list:
+        """One artist per output step on `ax_steps`."""
+        raise NotImplementedError
+
+    def _set_step(self, artist: object, value: object) -> None:
+        raise NotImplementedError
+
+    show_message = AttentionFigure.show_message  # the same message panel
+
+
+class ReversalFigure(StepsFigure):
     """The reversal explorer's figure: cross-attention of each output step over the input (left),
     and the probability the model gave each token it chose (right).
 
@@ -125,52 +192,28 @@ class ReversalFigure(LiveFigure):
     Used by `explorer.reversal_explorer` and for its static fallback.
     """
 
+    steps_are = "probabilities"
+
     def __init__(self, dpi: int = 80) -> None:
         super().__init__(figsize=(10.0, 4.4), dpi=dpi)
-        self._tokens: tuple[list[str], list[str]] | None = None  # (input, output) labels
 
-    def _build(self, src_labels: list[str], out_labels: list[str]) -> None:
-        self.relayout()
-        self._tokens = (src_labels, out_labels)
-        n = len(out_labels)
-        self.ax_map, self.ax_probs = self.fig.subplots(1, 2, width_ratios=[1.6, 1.0])
-        self._image = _cross_attention_panel(
-            self.ax_map, np.zeros((n, len(src_labels))), src_labels, out_labels
+    def _draw_map(self, src_labels: list[str], out_labels: list[str]) -> AxesImage:
+        image = _cross_attention_panel(
+            self.ax_map, np.zeros((len(out_labels), len(src_labels))), src_labels, out_labels
         )
         self.ax_map.set_xlabel("input token (key)")
         self.ax_map.set_ylabel("output token (query that chose it)")
-        self.fig.colorbar(self._image, ax=self.ax_map, label="cross-attention weight", shrink=0.85)
-        self.ax_map.set_title(" ")  # room for the caption
-        self._caption = self.ax_map.text(
-            0.5, 1.02, "", transform=self.ax_map.transAxes, ha="center", va="bottom"
-        )
-        self._bars = self.ax_probs.barh(range(n), np.zeros(n), color=SERIES_COLOURS[0])
-        self.ax_probs.set_yticks(range(n), out_labels, fontsize=8)
-        self.ax_probs.invert_yaxis()  # the same order as the heatmap's rows
-        self.ax_probs.set_xlim(0, 1.0)
-        self.ax_probs.set_xlabel("probability of the chosen token")
-        self.ax_probs.set_title("greedy decoding: how sure")
-        self.dynamic = [self._image, self._caption, *self._bars]
+        return image
 
-    def update(
-        self,
-        src_labels: Sequence[str],
-        out_labels: Sequence[str],
-        weights: np.ndarray,
-        probs: np.ndarray,
-        caption: str,
-    ) -> Figure:
-        if np.shape(weights) != (len(out_labels), len(src_labels)) or len(probs) != len(out_labels):
-            raise ValueError(
-                f"weights {np.shape(weights)} and {len(probs)} probabilities do not fit "
-                f"{len(out_labels)} outputs and {len(src_labels)} inputs"
-            )
-        if self._tokens != (list(src_labels), list(out_labels)):
-            self._build(list(src_labels), list(out_labels))
-        self._image.set_data(weights)
-        self._caption.set_text(caption)
-        for bar, p in zip(self._bars, probs, strict=True):
-            bar.set_width(p)
-        return self.fig
+    def _draw_steps(self, out_labels: list[str]) -> list:
+        n = len(out_labels)
+        bars = self.ax_steps.barh(range(n), np.zeros(n), color=SERIES_COLOURS[0])
+        self.ax_steps.set_yticks(range(n), out_labels, fontsize=8)
+        self.ax_steps.invert_yaxis()  # the same order as the heatmap's rows
+        self.ax_steps.set_xlim(0, 1.0)
+        self.ax_steps.set_xlabel("probability of the chosen token")
+        self.ax_steps.set_title("greedy decoding: how sure")
+        return list(bars)
 
-    show_message = AttentionFigure.show_message  # the same message panel
+    def _set_step(self, bar: object, p: float) -> None:
+        bar.set_width(p)

@@ -129,13 +129,13 @@ def translation_view(
         else ""
     )
     return TranslationView(
-        words,
-        translator.korean.decode(tokens[1:]),
-        w.numpy().astype(float),
-        candidates,
-        output,
-        f"{output}  ({how}; layer {layer + 1}, {which})",
-        message,
+        src_labels=words,
+        out_labels=translator.korean.decode(tokens[1:]),
+        weights=w.numpy().astype(float),
+        candidates=candidates,
+        output=output,
+        caption=f"{output}  ({how}; layer {layer + 1}, {which})",
+        message=message,
     )
 
 

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 
-from helpers.nb07_train_a_tiny_transformer.figures import plot_training_curves
-from helpers.plots import WEIGHTS_CMAP, LiveFigure, plot_attention_heatmap, plot_head_grid
+from helpers.nb07_train_a_tiny_transformer.figures import StepsFigure, plot_training_curves
+from helpers.plots import WEIGHTS_CMAP, plot_attention_heatmap, plot_head_grid
 
 __all__ = [
     "TranslatorFigure",
@@ -59,7 +59,7 @@ def plot_learned_beside_constructed(
     return axes
 
 
-class TranslatorFigure(LiveFigure):
+class TranslatorFigure(StepsFigure):
     """The translator explorer's figure: cross-attention of each output word over the English
     words (left), and each step's most likely candidates with their probabilities (right).
 
@@ -68,17 +68,16 @@ class TranslatorFigure(LiveFigure):
     candidates one line of text per step.
     """
 
+    steps_are = "candidate lines"
+
     def __init__(self, dpi: int = 80) -> None:
         super().__init__(figsize=(11.0, 4.4), dpi=dpi)
-        self._tokens: tuple[list[str], list[str]] | None = None
 
-    def _build(self, src_labels: list[str], out_labels: list[str]) -> None:
-        self.relayout()
-        self._tokens = (src_labels, out_labels)
-        n = len(out_labels)
-        self.ax_map, self.ax_text = self.fig.subplots(1, 2, width_ratios=[1.3, 1.0])
-        self._image = self.ax_map.imshow(
-            np.zeros((n, len(src_labels))),
+    width_ratios = (1.3, 1.0)
+
+    def _draw_map(self, src_labels: list[str], out_labels: list[str]) -> AxesImage:
+        image = self.ax_map.imshow(
+            np.zeros((len(out_labels), len(src_labels))),
             cmap=WEIGHTS_CMAP,
             vmin=0.0,
             vmax=1.0,
@@ -86,42 +85,20 @@ class TranslatorFigure(LiveFigure):
             interpolation="nearest",
         )
         self.ax_map.set_xticks(range(len(src_labels)), src_labels, rotation=45, ha="right")
-        self.ax_map.set_yticks(range(n), out_labels)
+        self.ax_map.set_yticks(range(len(out_labels)), out_labels)
         self.ax_map.set_xlabel("English word (key)")
         self.ax_map.set_ylabel("Korean word written (query)")
         self.ax_map.spines[:].set_visible(False)
-        self.fig.colorbar(self._image, ax=self.ax_map, label="cross-attention weight", shrink=0.85)
-        self.ax_map.set_title(" ")  # room for the caption
-        self._caption = self.ax_map.text(
-            0.5, 1.02, "", transform=self.ax_map.transAxes, ha="center", va="bottom"
-        )
-        self.ax_text.axis("off")
-        self.ax_text.set_title("each step's top candidates (probability)", fontsize=10)
-        self._lines = [
-            self.ax_text.text(0.0, 1.0 - (t + 0.5) / max(n, 8), "", fontsize=9, va="center")
+        return image
+
+    def _draw_steps(self, out_labels: list[str]) -> list:
+        n = len(out_labels)
+        self.ax_steps.axis("off")
+        self.ax_steps.set_title("each step's top candidates (probability)", fontsize=10)
+        return [
+            self.ax_steps.text(0.0, 1.0 - (t + 0.5) / max(n, 8), "", fontsize=9, va="center")
             for t in range(n)
         ]
-        self.dynamic = [self._image, self._caption, *self._lines]
 
-    def update(
-        self,
-        src_labels: Sequence[str],
-        out_labels: Sequence[str],
-        weights: np.ndarray,
-        candidates: Sequence[str],
-        caption: str,
-    ) -> Figure:
-        if np.shape(weights) != (len(out_labels), len(src_labels)) or len(candidates) != len(
-            out_labels
-        ):
-            raise ValueError(
-                f"weights {np.shape(weights)} and {len(candidates)} candidate lines do not fit "
-                f"{len(out_labels)} outputs and {len(src_labels)} inputs"
-            )
-        if self._tokens != (list(src_labels), list(out_labels)):
-            self._build(list(src_labels), list(out_labels))
-        self._image.set_data(weights)
-        self._caption.set_text(caption)
-        for line, text in zip(self._lines, candidates, strict=True):
-            line.set_text(text)
-        return self.fig
+    def _set_step(self, line: object, text: str) -> None:
+        line.set_text(text)

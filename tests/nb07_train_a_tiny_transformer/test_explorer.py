@@ -73,23 +73,11 @@ def test_figure_updates_in_place_and_shows_messages(draw_warnings):
         figure.update(view.src_labels, view.out_labels, view.weights[:3], view.probs, "")
 
 
-def _controls(widget):
-    import ipywidgets as W
-
-    if isinstance(widget, W.Box):
-        return [c for child in widget.children for c in _controls(child)]
-    return [widget]
-
-
-def test_explorer_controls_each_change_the_picture():
-    import ipywidgets as W
-
-    box = reversal_explorer()
-    parts = _controls(box)
-    text = next(c for c in parts if isinstance(c, W.Text))
-    head = next(c for c in parts if isinstance(c, W.Dropdown))
-    image = next(c for c in parts if isinstance(c, W.Image))
-    message = next(c for c in parts if isinstance(c, W.HTML))
+def test_explorer_controls_each_change_the_picture(controls):
+    parts = controls(reversal_explorer())
+    text, head, image, message = (
+        parts[k] for k in ("digits", "cross-attention", "image", "message")
+    )
     assert head.index == 0, "the mean is chosen, and shown, at first"
     before = image.value
     head.index = 1

@@ -40,18 +40,18 @@ def test_beam_and_heads_change_the_caption_not_the_translation():
     assert not np.allclose(greedy.weights, beam.weights)
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("", "Type an English sentence"),
-        ("The cat flew over the moon", "does not know 'flew', 'over', 'moon'"),
-        ("고양이가 매트 위에 앉았다", "It knows these 47 words"),
-        ("the cat " * 15, "That is 30 words"),
-    ],
-)
-def test_bad_input_gets_a_friendly_message_and_no_figure(text, message):
-    view = translation_view(text)
-    assert message in view.message and view.figure_args() is None
+BAD_INPUT = {  # what the reader types: what the explorer says (and it draws nothing)
+    "": "Type an English sentence",
+    "The cat flew over the moon": "does not know 'flew', 'over', 'moon'",
+    "고양이가 매트 위에 앉았다": "It knows these 47 words",
+    "the cat " * 15: "That is 30 words",
+}
+
+
+def test_bad_input_gets_a_friendly_message_and_no_figure():
+    for text, message in BAD_INPUT.items():
+        view = translation_view(text)
+        assert message in view.message and view.figure_args() is None, text
 
 
 def test_sentences_longer_than_any_seen_are_translated_and_flagged():
@@ -85,32 +85,16 @@ def test_static_figures_draw_korean_without_warnings(draw_warnings):
     plt.close("all")
 
 
-def _controls(widget):
-    import ipywidgets as W
-
-    if isinstance(widget, W.Box):
-        return [c for child in widget.children for c in _controls(child)]
-    return [widget]
-
-
-def test_explorer_controls_each_change_the_picture():
-    import ipywidgets as W
-
-    box = translator_explorer()
-    controls = _controls(box)
-    image = next(c for c in controls if isinstance(c, W.Image))
-    text = next(c for c in controls if isinstance(c, W.Text))
-    for control, value in [
-        (next(c for c in controls if isinstance(c, W.IntSlider)), 3),
-        *(
-            (d, next(v for _, v in d.options if v != d.value))
-            for d in controls
-            if isinstance(d, W.Dropdown)
-        ),
-    ]:
+def test_explorer_controls_each_change_the_picture(controls):
+    parts = controls(translator_explorer())
+    image = parts["image"]
+    moves = [(parts["beam width (1 = greedy)"], 3)]
+    for name in ("decoder", "cross-attention"):  # the layer, then the head (or their mean)
+        dropdown = parts[name]
+        moves.append((dropdown, next(v for _, v in dropdown.options if v != dropdown.value)))
+    for control, value in moves:
         before = image.value
         control.value = value
         assert image.value != before, control.description
-    text.value = "The cat flew."
-    message = next(c for c in controls if isinstance(c, W.HTML))
-    assert "does not know 'flew'" in message.value
+    parts["English"].value = "The cat flew."
+    assert "does not know 'flew'" in parts["message"].value
