@@ -37,7 +37,6 @@ BILINGUAL_LEXICON: dict[str, str] = {
     "dog": "dog",
     "개": "dog",
     "개가": "dog",
-    "강아지가": "dog",
     "bird": "bird",
     "새가": "bird",
     "mat": "mat",

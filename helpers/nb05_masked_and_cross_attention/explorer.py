@@ -1,4 +1,5 @@
-"""The masked- and cross-attention explorer of 05_masked_and_cross_attention.ipynb."""
+"""The masked- and cross-attention explorer of 05_masked_and_cross_attention.ipynb: built and
+random cross-attention heads, and the trained heads of notebook 08's translator."""
 
 from __future__ import annotations
 
@@ -16,19 +17,44 @@ from helpers.nb05_masked_and_cross_attention.data import (
     bilingual_vectors,
 )
 from helpers.nb05_masked_and_cross_attention.figures import DecoderAttentionFigure
-from helpers.text import KOREAN_SENTENCE, MAX_WORDS, SENTENCE, tokenize, toy_projections
+from helpers.text import (
+    KOREAN_SENTENCE,
+    MAX_WORDS,
+    SENTENCE,
+    SPECIAL_TOKENS,
+    tokenize,
+    toy_projections,
+)
+from helpers.translator import CHECKPOINT, shipped_translator
 from helpers.widgets import Explorer, dropdown, sentence_box, slider
 
 __all__ = [
     "ARTICLES",
+    "BUILT_HEADS",
+    "TRAINED_NOTE",
     "DecoderAttentionView",
     "cross_head_titles",
     "decoder_attention_explorer",
     "decoder_attention_view",
+    "trained_cross_attention",
+    "trained_head_titles",
 ]
 
 
 ARTICLES = ("the", "a", "an")  # Korean has none: no translation to align with, no message
+
+
+BUILT_HEADS = 8  # the heads of `aligned_cross_attention`; the trained heads come after them
+
+
+TRAINED_NOTE = (
+    "Trained heads: the cross-attention of notebook 08's translator, trained on an English → "
+    "Korean grammar that never showed it the book's sentence (the shipped checkpoint "
+    f"helpers/{CHECKPOINT.parent.name}/{CHECKPOINT.name}, loaded by "
+    "helpers.translator.shipped_translator()). Its queries are the output of the block's masked "
+    "self-attention, not the word vectors: each row is the query that writes that word, whose "
+    "input is the word before it (<bos> first, as notebook 06 shifts the target)."
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,7 @@ class DecoderAttentionView:
         """The arguments of `figures.DecoderAttentionFigure.update` (None: nothing to draw)."""
         if self.self_weights is None:
             return None
+        title = self.titles[self.head]
         return (
             self.target,
             self.source,
@@ -63,7 +90,7 @@ class DecoderAttentionView:
             self.mask,
             self.cross_weights[self.head],
             self.step,
-            f"{self.head + 1}: {self.titles[self.head]}",
+            f"{self.head + 1}: {title}" if self.head < BUILT_HEADS else title,
             self.caption,
         )
 
@@ -80,6 +107,59 @@ def cross_head_titles(n_heads: int = 8) -> list[str]:
         else "random"
         for h in range(n_heads)
     ]
+
+
+def trained_head_titles() -> list[str]:
+    """The trained translator's cross-attention heads, layer by layer: "1 of decoder layer 1, …"."""
+    model = shipped_translator().model
+    n_heads = model.decoder.layers[0].cross_attn.n_heads
+    return [
+        f"{h + 1} of decoder layer {layer + 1}, trained translator (notebook 08)"
+        for layer in range(len(model.decoder.layers))
+        for h in range(n_heads)
+    ]
+
+
+@torch.no_grad()
+def trained_cross_attention(target: list[str], source: list[str]) -> torch.Tensor | None:
+    """Every cross-attention head of the trained translator (notebook 08) for these sentences, or
+    None when it does not know one of their words.
+
+    One teacher-forced pass over `<bos>` + the target: row t is the query that writes word t (its
+    input is word t − 1). Shapes: target `(T,)`, source `(S,)` -> `(L · H, T, S)`, layer by layer.
+    """
+    translator = shipped_translator()
+    english = [w.lower() for w in source]
+    korean = set(translator.korean.tokens[len(SPECIAL_TOKENS) :])
+    if not set(english) <= set(translator.known_words) or not set(target) <= korean:
+        return None
+    src = translator.english.encode(" ".join(english))  # (1, S)
+    tgt = translator.korean.encode(" ".join(target), bos=True)  # (1, 1 + T): <bos>, the words
+    translator.model(src, tgt[:, :-1])  # inputs (1, T): <bos> and all words but the last
+    layers = [layer.cross_attn_weights[0] for layer in translator.model.decoder.layers]
+    return torch.cat(layers)  # L × (H, T, S) -> (L · H, T, S)
+
+
+def _with_trained_heads(
+    tgt: list[str], src: list[str], cross: torch.Tensor, head: int, notes: list[str]
+) -> tuple[torch.Tensor, list[str], int]:
+    """The built and random heads `(H, T, S)`, then the trained translator's when it knows every
+    word; the titles of all of them; the head clamped to them (a trained head the translator
+    cannot give falls back to head 1, with a note). Shapes: -> `(H + L · H', T, S)`."""
+    titles = cross_head_titles(cross.shape[0])
+    trained = trained_cross_attention(tgt, src)
+    if trained is not None:
+        cross, titles = torch.cat([cross, trained]), titles + trained_head_titles()
+    elif head >= cross.shape[0]:
+        notes.append(
+            "The trained translator reads only the words of its grammar (notebook 08), and this "
+            "pair of sentences has others: showing head 1."
+        )
+        head = 0
+    head = min(max(int(head), 0), cross.shape[0] - 1)
+    if head >= BUILT_HEADS:
+        notes.append(TRAINED_NOTE)
+    return cross, titles, head
 
 
 def _sentence_tokens(sentence: str, role: str, notes: list[str]) -> list[str]:
@@ -136,13 +216,13 @@ def _decoder_caption(
     src: list[str],
     step: int,
     causal: bool,
-    head: int,
+    head: str,
     row: torch.Tensor,
     cross_row: torch.Tensor,
 ) -> str:
     """What the word at `step` may see, what the mask hides (or leaks without it), and where the
-    cross-attention head `head` looks. Shapes: row `(T,)` its self-attention weights, cross_row
-    `(S,)` its weights in that head.
+    cross-attention head labelled `head` ("1", or a trained head's title) looks.
+    Shapes: row `(T,)` its self-attention weights, cross_row `(S,)` its weights in that head.
     """
     seen = ", ".join(tgt[: step + 1])
     caption = f'step {step}: "{tgt[step]}" may attend to {seen}'
@@ -158,7 +238,7 @@ def _decoder_caption(
         caption += " · the last word: nothing lies ahead, mask or not"
     best = int(cross_row.argmax())
     return caption + (
-        f'\ncross-attention head {head + 1}: "{tgt[step]}" looks most at "{src[best]}"'
+        f'\ncross-attention head {head}: "{tgt[step]}" looks most at "{src[best]}"'
         f" ({float(cross_row[best]):.2f})"
     )
 
@@ -176,7 +256,9 @@ def decoder_attention_view(
     Self-attention: softmax(Q·Kᵀ / √d_k) of the target's `bilingual_vectors` with the series'
     `toy_projections` (notebook 01), with `causal_mask` when `causal`. Cross-attention: every head
     of `aligned_cross_attention` (heads 1–2 built to align translations, 3–8 random), queries from
-    the target, keys and values from the source (standing in for the encoder's output).
+    the target, keys and values from the source (standing in for the encoder's output); then, when
+    it knows every word, every head of notebook 08's trained translator (`head` ≥ BUILT_HEADS,
+    `trained_cross_attention`; the message says where the model comes from).
     `target` defaults to `KOREAN_SENTENCE`. The step is clamped to 0 … T − 1, the head to
     0 … H − 1. An empty sentence, more than `MAX_WORDS` words and words the bilingual lexicon does
     not know get a friendly message.
@@ -195,9 +277,9 @@ def decoder_attention_view(
     notes += _unknown_words_notes(tgt + src)
     step = min(max(int(step), 0), len(tgt) - 1)
     self_weights, mask, cross = _decoder_weights(tgt, src, causal, d_model)
-    titles = cross_head_titles(cross.shape[0])
-    head = min(max(int(head), 0), cross.shape[0] - 1)
-    caption = _decoder_caption(tgt, src, step, causal, head, self_weights[step], cross[head, step])
+    cross, titles, head = _with_trained_heads(tgt, src, cross, int(head), notes)
+    label = str(head + 1) if head < BUILT_HEADS else titles[head]
+    caption = _decoder_caption(tgt, src, step, causal, label, self_weights[step], cross[head, step])
     return DecoderAttentionView(
         tgt,
         src,
@@ -227,7 +309,13 @@ def decoder_attention_explorer(target: str | None = None, source: str = SENTENCE
     first = decoder_attention_view(target_box.value, source_box.value)
     step = slider("decoding step t", first.step, min=0, max=max(len(first.target) - 1, 1))
     causal = W.Checkbox(value=True, description="causal mask", indent=False)
-    heads = [(f"{h + 1}: {title}", h) for h, title in enumerate(cross_head_titles())]
+    heads = [(f"{h + 1}: {title}", h) for h, title in enumerate(cross_head_titles(BUILT_HEADS))]
+    trained = trained_head_titles()
+    per_layer = len(trained) // len(shipped_translator().model.decoder.layers)
+    heads += [
+        (f"trained: layer {i // per_layer + 1}, head {i % per_layer + 1}", BUILT_HEADS + i)
+        for i in range(len(trained))
+    ]
     head = dropdown("cross-attention head", heads, 0, width="28em")
     explorer = Explorer(
         DecoderAttentionFigure(),

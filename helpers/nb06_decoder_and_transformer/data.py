@@ -14,7 +14,7 @@ __all__ = ["DEMO_SIZES", "SOURCE_VOCAB", "TARGET_VOCAB", "demo_transformer"]
 SOURCE_VOCAB = Vocabulary([*TOKENS, "dog", "sofa", "slept", "under"])
 
 
-TARGET_VOCAB = Vocabulary([*KOREAN_TOKENS, "강아지가", "소파", "아래에", "잤다"])
+TARGET_VOCAB = Vocabulary([*KOREAN_TOKENS, "개가", "소파", "아래에", "잤다"])
 
 
 DEMO_SIZES = {"d_model": 64, "n_heads": 4, "d_ff": 256, "n_layers": 2}

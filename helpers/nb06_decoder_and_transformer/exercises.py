@@ -198,6 +198,6 @@ def check_top_k_distribution(fn: Callable[..., Any]) -> str:
     sharp = _top_k_distribution(logits, 0.5, 11).max()
     flat = _top_k_distribution(logits, 2.0, 11).max()
     return (
-        f"Right. The untrained model's largest probability is {sharp:.4f} at T = 0.5 and "
-        f"{flat:.4f} at T = 2; with k = 1 sampling is greedy decoding."
+        f"Right. The untrained model's largest probability is {sharp:.4f} at τ = 0.5 and "
+        f"{flat:.4f} at τ = 2; with k = 1 sampling is greedy decoding."
     )

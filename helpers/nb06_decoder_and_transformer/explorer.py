@@ -1,4 +1,5 @@
-"""The decoding stepper of 06_decoder_and_transformer.ipynb: next, reset, greedy or sampled."""
+"""The decoding stepper of 06_decoder_and_transformer.ipynb: next, reset, greedy or sampled, the
+untrained demo model or the trained translator of notebook 08."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import torch
 from helpers.decoding import greedy_decode, next_token_distribution, sample_decode
 from helpers.nb06_decoder_and_transformer.data import SOURCE_VOCAB, TARGET_VOCAB, demo_transformer
 from helpers.nb06_decoder_and_transformer.figures import DecodingFigure
-from helpers.text import BOS_ID, EOS_ID, SENTENCE
+from helpers.text import BOS_ID, EOS_ID, SENTENCE, Vocabulary
+from helpers.translator import CHECKPOINT, shipped_translator
 from helpers.widgets import Explorer, dropdown, log_slider
 
 if TYPE_CHECKING:
@@ -20,13 +22,36 @@ if TYPE_CHECKING:
     from helpers.transformer import Transformer
 
 
-__all__ = ["DECODE_STEPS", "DecodingView", "TOP_K_OPTIONS", "decoding_stepper", "decoding_view"]
+__all__ = [
+    "DECODE_STEPS",
+    "MODELS",
+    "TRANSLATOR_NOTE",
+    "DecodingView",
+    "TOP_K_OPTIONS",
+    "decoding_stepper",
+    "decoding_view",
+]
 
 
 DECODE_STEPS = 8  # the stepper generates at most this many tokens
 
 
 TOP_K_OPTIONS = (("all", 0), ("5", 5), ("3", 3), ("1 (= greedy)", 1))  # 0: keep every token
+
+
+# The stepper's models: this notebook's untrained demo, or notebook 08's trained translator.
+MODELS = (
+    ("untrained demo (this notebook)", "demo"),
+    ("trained translator (notebook 08)", "translator"),
+)
+
+
+TRANSLATOR_NOTE = (
+    "The trained translator: notebook 08's Transformer (d_model 64, 2 + 2 blocks), trained on an "
+    "English → Korean grammar that never showed it this sentence; its weights are the shipped "
+    f"checkpoint helpers/{CHECKPOINT.parent.name}/{CHECKPOINT.name}, loaded by "
+    "helpers.translator.shipped_translator()."
+)
 
 
 @dataclass(frozen=True)
@@ -69,15 +94,28 @@ _DECODING_MODEL: list[Transformer] = []  # the demo model, built once on first u
 _DECODING_RUNS: dict[tuple, GreedyResult] = {}
 
 
-def _decoding_run(sample: bool, temperature: float, top_k: int | None) -> GreedyResult:
+def _model_and_vocabularies(model: str) -> tuple[Transformer, Vocabulary, Vocabulary]:
+    """The stepper's model ("demo" or "translator") and its source and target vocabularies."""
+    if model not in [name for _, name in MODELS]:
+        raise ValueError(f"model must be one of {[name for _, name in MODELS]}, got {model!r}")
+    if model == "translator":
+        translator = shipped_translator()
+        return translator.model, translator.english, translator.korean
+    if not _DECODING_MODEL:
+        _DECODING_MODEL.append(demo_transformer())
+    return _DECODING_MODEL[0], SOURCE_VOCAB, TARGET_VOCAB
+
+
+def _decoding_run(
+    sample: bool, temperature: float, top_k: int | None, model_name: str = "demo"
+) -> GreedyResult:
     """The whole run of DECODE_STEPS steps for one setting, cached: a step is then a slice of it
     (decoding is causal, so the first n steps of a long run are the run of n steps)."""
 
-    key = (True, temperature, top_k) if sample else (False,)
+    key = (model_name, True, temperature, top_k) if sample else (model_name, False)
     if key not in _DECODING_RUNS:
-        if not _DECODING_MODEL:
-            _DECODING_MODEL.append(demo_transformer())
-        model, src = _DECODING_MODEL[0], SOURCE_VOCAB.encode(SENTENCE)  # (1, S)
+        model, source_vocab, _ = _model_and_vocabularies(model_name)
+        src = source_vocab.encode(SENTENCE)  # (1, S)
         if sample:
             run = sample_decode(model, src, BOS_ID, EOS_ID, DECODE_STEPS, temperature, top_k)
         else:
@@ -89,9 +127,15 @@ def _decoding_run(sample: bool, temperature: float, top_k: int | None) -> Greedy
 
 
 def decoding_view(
-    step: int = 1, temperature: float = 1.0, top_k: int | None = None, sample: bool = False
+    step: int = 1,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    sample: bool = False,
+    model: str = "demo",
 ) -> DecodingView:
-    """Step `step` of decoding "The cat sat on the mat." with the untrained demo Transformer.
+    """Step `step` of decoding "The cat sat on the mat." with the untrained demo Transformer
+    (`model="demo"`) or the trained translator of notebook 08 (`model="translator"`, the shipped
+    checkpoint; its message says where the model comes from).
 
     Greedy (`sample=False`) takes the most likely token; the distribution shown is still
     `next_token_distribution(logits, temperature, top_k)`, to see what those do (they never
@@ -100,8 +144,10 @@ def decoding_view(
     message and the view of step 0.
     """
 
-    source = SOURCE_VOCAB.decode(SOURCE_VOCAB.encode(SENTENCE)[0])  # (S,)
-    vocab = list(TARGET_VOCAB.tokens)  # (V,)
+    _, source_vocab, target_vocab = _model_and_vocabularies(model)
+    source = source_vocab.decode(source_vocab.encode(SENTENCE)[0])  # (S,)
+    vocab = list(target_vocab.tokens)  # (V,)
+    note = TRANSLATOR_NOTE if model == "translator" else ""
     blank = np.full((DECODE_STEPS, len(source)), np.nan)
     top_k = top_k or None  # 0 and None: every token
     try:
@@ -109,22 +155,22 @@ def decoding_view(
     except ValueError as e:
         caption = "nothing to show"
         return DecodingView(source, vocab, ["<bos>"], None, None, blank, 0, False, caption, str(e))
-    run = _decoding_run(sample, float(temperature), top_k)
+    run = _decoding_run(sample, float(temperature), top_k, model)
     n_steps = run.probs.shape[1]
-    message = ""
+    message = note
     if not 0 <= step <= n_steps:
         clamped = min(max(step, 0), n_steps)
-        message = f"The run has steps 0 … {n_steps}; showing step {clamped}."
+        message = f"The run has steps 0 … {n_steps}; showing step {clamped}. {note}".strip()
         step = clamped
     tokens = run.tokens[0, : step + 1]  # (1 + step,)
-    targets = TARGET_VOCAB.decode(tokens)
+    targets = target_vocab.decode(tokens)
     attention = blank.copy()
     attention[:step] = run.cross_attention[0].mean(dim=0)[:step].numpy()  # (H, N, S) -> (N, S)
     finished = step == n_steps
     how = (
-        f"sampled (T = {temperature:.2g}, top-k {top_k or 'all'})"
+        f"sampled (τ = {temperature:.2g}, top-k {top_k or 'all'})"
         if sample
-        else "greedy: the most likely token, at any T and top-k"
+        else "greedy: the most likely token, at any τ and top-k"
     )
     if step == 0:
         probs, chosen, caption = None, None, f"step 0 · {how}"
@@ -145,15 +191,17 @@ def decoding_view(
 def decoding_stepper(step: int = 1) -> W.VBox:
     """Press "next" to generate one token: its distribution, the choice and the step's attention.
 
-    Greedy or sampled, with a temperature and top-k; "reset" goes back to <bos> alone.
-    Taught in 06_decoder_and_transformer.ipynb.
+    Greedy or sampled, with a temperature τ and top-k; "reset" goes back to <bos> alone; the
+    untrained demo model or the trained translator of notebook 08 (which writes
+    고양이가 매트 위에 앉았다). Taught in 06_decoder_and_transformer.ipynb.
     """
 
     next_button = W.Button(description="next ▶", tooltip="generate one more token")
     reset = W.Button(description="reset", tooltip="back to <bos> alone")
     modes = [("greedy (argmax)", False), ("sample", True)]
     mode = dropdown("decoding", modes, False, width="15em")
-    temperature = log_slider("temperature", 1.0, min=-1, max=1, step=0.1, readout_format=".2g")
+    model = dropdown("model", MODELS, "demo", width="24em")
+    temperature = log_slider("temperature τ", 1.0, min=-1, max=1, step=0.1, readout_format=".2g")
     top_k = dropdown("top-k", TOP_K_OPTIONS, 0, width="11em")
     state = {"step": step, "finished": False}
 
@@ -163,8 +211,10 @@ def decoding_stepper(step: int = 1) -> W.VBox:
 
     explorer = Explorer(
         DecodingFigure(),
-        lambda: decoding_view(state["step"], temperature.value, top_k.value, mode.value),
-        [[next_button, reset, mode, temperature, top_k]],
+        lambda: decoding_view(
+            state["step"], temperature.value, top_k.value, mode.value, model.value
+        ),
+        [[next_button, reset, model], [mode, temperature, top_k]],
         on_view=follow,
     )
 

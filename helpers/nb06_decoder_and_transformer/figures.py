@@ -19,7 +19,9 @@ from helpers.plots import (
     frame_row,
 )
 
-__all__ = ["DecodingFigure", "plot_next_token", "plot_step_distributions"]
+__all__ = ["LARGE_VOCAB", "DecodingFigure", "plot_next_token", "plot_step_distributions"]
+
+LARGE_VOCAB = 16  # the stepper's bars: above this many tokens, small labels and few values
 
 
 def _bar_colours(n: int, chosen: int | None) -> list[str]:
@@ -115,8 +117,12 @@ class DecodingFigure(LiveFigure):
         gs = self.fig.add_gridspec(1, 3, width_ratios=[1.5, 0.45, 1.0])
         ax = self.ax_probs = self.fig.add_subplot(gs[0, 0])
         self._bars = ax.bar(range(len(vocab)), np.zeros(len(vocab)), color=SERIES_COLOURS[0])
-        ax.set_xticks(range(len(vocab)), vocab, rotation=45, ha="right")
-        ax.set_xlabel("next token (the target vocabulary)")
+        if len(vocab) > LARGE_VOCAB:  # e.g. the translator's 61 tokens: named above their bars
+            ax.set_xticks([])
+            ax.set_xlabel(f"next token (all {len(vocab)} of the target vocabulary; p ≥ 0.05 named)")
+        else:
+            ax.set_xticks(range(len(vocab)), vocab, rotation=45, ha="right")
+            ax.set_xlabel("next token (the target vocabulary)")
         ax.set_ylabel("probability")
         ax.set_ylim(0, 1.0)
         ax.set_title(" \n ")  # room for the caption
@@ -186,14 +192,15 @@ class DecodingFigure(LiveFigure):
         if self._layout != (list(vocab), list(source), n_steps):
             self._build(list(vocab), list(source), n_steps)
         heights = np.zeros(len(vocab)) if probs is None else np.asarray(probs, dtype=float)
+        small = len(vocab) <= LARGE_VOCAB  # a large vocabulary: only the visible bars' values
         for i, (bar, value, colour) in enumerate(
             zip(self._bars, self._values, _bar_colours(len(vocab), chosen), strict=True)
         ):
             bar.set_height(heights[i])
             bar.set_color(colour)
             value.set_position((i, heights[i] + 0.01))
-            value.set_visible(probs is not None)
-            value.set_text(f"{heights[i]:.2f}")
+            value.set_visible(probs is not None and (small or heights[i] >= 0.05))
+            value.set_text(f"{heights[i]:.2f}" if small else f"{vocab[i]} {heights[i]:.2f}")
         self._caption.set_text(caption)
         self._empty.set_text("only <bos> so far:\npress next ▶" if probs is None else "")
         self._attention.set_data(attention)

@@ -23,9 +23,13 @@ from helpers.nb05_masked_and_cross_attention.exercises import (
     check_masked_softmax,
 )
 from helpers.nb05_masked_and_cross_attention.explorer import (
+    BUILT_HEADS,
+    TRAINED_NOTE,
     cross_head_titles,
     decoder_attention_explorer,
     decoder_attention_view,
+    trained_cross_attention,
+    trained_head_titles,
 )
 from helpers.nb05_masked_and_cross_attention.figures import DecoderAttentionFigure, plot_mask
 from helpers.text import KOREAN_SENTENCE, KOREAN_TOKENS, word_vectors
@@ -323,11 +327,12 @@ def test_default_view():
     view = decoder_attention_view()
     assert view.target == KOREAN_TOKENS and view.source == TOKENS
     assert (view.step, view.causal, view.head, view.message) == (2, True, 0, "")
-    assert view.self_weights.shape == (4, 4) and view.cross_weights.shape == (8, 4, 6)
+    assert view.self_weights.shape == (4, 4) and view.cross_weights.shape == (16, 4, 6)
     assert np.array_equal(view.mask, causal_mask(4).numpy())
     assert (view.self_weights[~view.mask] == 0).all()
     assert view.cross_weights[0].argmax(-1).tolist() == TRANSLATION
-    assert view.titles == cross_head_titles() and view.titles[2:] == ["random"] * 6
+    assert view.titles == cross_head_titles() + trained_head_titles()
+    assert view.titles[2:BUILT_HEADS] == ["random"] * 6
     assert view.titles[0] == "aligned (match score 5)"
     assert view.caption == (
         'step 2: "위에" may attend to 고양이가, 매트, 위에 · hidden by the mask: 앉았다\n'
@@ -348,7 +353,7 @@ def test_view_without_the_mask_reports_the_leak():
 def test_step_and_head_are_clamped():
     assert decoder_attention_view(step=99).step == 3
     assert decoder_attention_view(step=-2).step == 0
-    assert decoder_attention_view(head=99).head == 7
+    assert decoder_attention_view(head=99).head == 15  # 8 built and random, 8 trained
     assert decoder_attention_view(head=-1).head == 0
 
 
@@ -364,7 +369,7 @@ def test_empty_sentences_get_a_message(target, source):
 def test_long_sentences_are_cut_with_a_message():
     view = decoder_attention_view(" ".join(["고양이가"] * 40), " ".join(["cat"] * 33))
     assert len(view.target) == 32 and len(view.source) == 32
-    assert view.cross_weights.shape == (8, 32, 32)
+    assert view.cross_weights.shape == (16, 32, 32)  # words the translator knows
     assert "decoder sentence has 40 words" in view.message
     assert "encoder sentence has 33 words" in view.message
 
@@ -374,6 +379,30 @@ def test_unknown_words_get_a_message_but_articles_do_not():
     view = decoder_attention_view("얼룩말이 잤다", "The zebra slept")
     assert '"얼룩말이", "zebra"' in view.message and "does not know" in view.message
     assert view.cross_weights[0, 1].argmax() == 2  # 잤다 → slept
+
+
+def test_trained_heads_are_the_translators_and_say_where_it_comes_from():
+    view = decoder_attention_view(step=3, head=BUILT_HEADS + 5)  # layer 2, head 2
+    assert view.titles[view.head] == "2 of decoder layer 2, trained translator (notebook 08)"
+    assert view.message == TRAINED_NOTE and "translator.pt" in TRAINED_NOTE
+    assert (
+        'head 2 of decoder layer 2, trained translator (notebook 08): "앉았다" looks most at "sat"'
+        in (view.caption)
+    )
+    assert view.figure_args()[6] == view.titles[view.head]  # no "14:" before a trained title
+    trained = trained_cross_attention(KOREAN_TOKENS, TOKENS)  # (L · H, T, S)
+    np.testing.assert_allclose(view.cross_weights[BUILT_HEADS:], trained.numpy(), atol=1e-6)
+    assert trained[5].argmax(-1).tolist() == [CAT, MAT, SAT, SAT]  # learned, not built
+    np.testing.assert_allclose(trained.sum(-1), 1.0, atol=1e-5)
+    assert decoder_attention_view(head=1).message == ""  # built heads need no note
+
+
+def test_trained_heads_need_the_translators_words():
+    assert trained_cross_attention(["강아지가"], TOKENS) is None  # not its word for dog
+    assert trained_cross_attention(KOREAN_TOKENS, ["the", "zebra"]) is None
+    view = decoder_attention_view("얼룩말이 잤다", head=BUILT_HEADS)
+    assert view.head == 0 and view.cross_weights.shape[0] == BUILT_HEADS
+    assert "showing head 1" in view.message
 
 
 def test_mixed_scripts_and_one_word():
@@ -404,6 +433,7 @@ def test_explorer_controls():
         "2: aligned (match score 2)",
         "3: random",
     ]
+    assert [label for label, _ in head.options][BUILT_HEADS] == "trained: layer 1, head 1"
     target.value = "개가 잤다"
     assert step.max == 1 and step.value == 1  # fitted to two words
     target.value = " ".join(["새가"] * 10)
@@ -424,6 +454,7 @@ def test_every_control_changes_the_image():
         (step, 3),
         (causal, False),
         (head, 1),
+        (head, BUILT_HEADS + 5),
         (source, "The dog slept on the sofa"),
         (target, "개가 소파 위에 잤다"),
     ]:

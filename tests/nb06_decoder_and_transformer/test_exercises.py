@@ -114,7 +114,7 @@ def test_pass_messages_state_facts(said):
     line = said(check_transformer_parameters, transformer_parameters)
     assert line.startswith("✓ Right") and "63,119,496" in line and "101,007,496" in line
     line = said(check_top_k_distribution, top_k_distribution)
-    assert line.startswith("✓ Right") and "0.3478 at T = 0.5" in line
+    assert line.startswith("✓ Right") and "0.3478 at τ = 0.5" in line
 
 
 # --- the tables of answers: tests/conftest.py runs the test above each table once per row ---------

@@ -1,13 +1,13 @@
 """Notebook 06's figures and its decoding stepper, without a browser: what each control computes,
 and that the figure it drives changes."""
 
-import ipywidgets as W
 import numpy as np
 import pytest
 
 from helpers.nb06_decoder_and_transformer.data import SOURCE_VOCAB, TARGET_VOCAB
 from helpers.nb06_decoder_and_transformer.explorer import (
     DECODE_STEPS,
+    TRANSLATOR_NOTE,
     decoding_stepper,
     decoding_view,
 )
@@ -16,6 +16,7 @@ from helpers.nb06_decoder_and_transformer.figures import (
     plot_next_token,
     plot_step_distributions,
 )
+from helpers.translator import shipped_translator
 
 VOCAB = TARGET_VOCAB.tokens
 
@@ -85,7 +86,7 @@ def test_sampling_is_seeded_and_reproducible():
     b = decoding_view(DECODE_STEPS, 1.0, None, sample=True)
     assert a.targets == b.targets
     assert a.targets != decoding_view(DECODE_STEPS).targets  # not the greedy run
-    assert "sampled (T = 1, top-k all)" in a.caption
+    assert "sampled (τ = 1, top-k all)" in a.caption
     one = decoding_view(DECODE_STEPS, 1.0, 1, sample=True)  # top-1 sampling = greedy
     assert one.targets == decoding_view(DECODE_STEPS).targets
 
@@ -97,6 +98,28 @@ def test_out_of_range_steps_and_bad_settings_get_a_message():
     bad = decoding_view(1, temperature=0.0)
     assert bad.probs is None and "temperature must be greater than 0" in bad.message
     assert "top_k" in decoding_view(1, top_k=-2).message
+    with pytest.raises(ValueError, match="model must be one of"):
+        decoding_view(1, model="gpt")
+
+
+def test_the_trained_translator_writes_the_korean_sentence_step_by_step():
+    views = [decoding_view(step, model="translator") for step in range(DECODE_STEPS + 1)]
+    last = views[-1]
+    assert last.targets == ["<bos>", "고양이가", "매트", "위에", "앉았다", "<eos>"]
+    assert last.step == 5 and last.finished and "finished (<eos>)" in last.caption
+    assert last.vocab == list(shipped_translator().korean.tokens)  # its own 61 tokens
+    assert last.source == ["the", "cat", "sat", "on", "the", "mat"]
+    for step, view in enumerate(views[1:6], start=1):
+        assert view.targets == last.targets[: step + 1]
+        assert view.probs[view.chosen] > 0.9  # trained: sure of every word
+        assert view.message == TRANSLATOR_NOTE
+    assert "translator.pt" in TRANSLATOR_NOTE and "notebook 08" in TRANSLATOR_NOTE
+    config = shipped_translator().record["config"]  # the note's sizes are the checkpoint's
+    assert f"d_model {config['d_model']}, {config['n_layers']} + {config['n_layers']}" in (
+        TRANSLATOR_NOTE
+    )
+    assert views[4].attention[3].argmax() == 2  # 앉았다 looks back at "sat"
+    assert decoding_view(1).message == ""  # the demo needs no note
 
 
 # --- the live figure and the widget ---------------------------------------------------------------
@@ -117,14 +140,9 @@ def test_decoding_figure_updates_in_place_and_returns_to_the_same_pixels(draw_wa
         fig.update(VOCAB, ["a"], ["<bos>"], None, None, np.zeros((8, 6)))
 
 
-def _parts(widget: W.VBox) -> dict:
-    controls = {c.description: c for c in widget.children[0].children}
-    return {**controls, "image": widget.children[2], "message": widget.children[1]}
-
-
-def test_every_control_of_the_stepper_changes_the_figure_in_the_browser_order():
+def test_every_control_of_the_stepper_changes_the_figure_in_the_browser_order(controls):
     """The browser test's order: dropdowns, then the slider to its end, then the buttons."""
-    parts = _parts(decoding_stepper())
+    parts = controls(decoding_stepper())
     images = [parts["image"].value]
 
     def changed() -> bool:
@@ -135,18 +153,27 @@ def test_every_control_of_the_stepper_changes_the_figure_in_the_browser_order():
     assert changed()
     parts["top-k"].value = 5
     assert changed()
-    parts["temperature"].value = 10.0
+    parts["temperature τ"].value = 10.0
     assert changed()
     parts["next ▶"].click()
     assert changed()
     parts["reset"].click()
     assert changed()
+    parts["model"].value = "translator"
+    assert changed() and "translator.pt" in parts["message"].value
 
 
-def test_next_steps_to_the_end_then_starts_over():
-    widget = decoding_stepper(step=0)
-    controls = widget.children[0].children
-    next_button, image = controls[0], widget.children[2]
+def test_next_with_the_trained_translator_writes_the_translation(controls):
+    parts = controls(decoding_stepper(step=0))
+    parts["model"].value = "translator"
+    for _ in range(5):
+        parts["next ▶"].click()
+    assert parts["next ▶"].description == "start over ▶"  # <eos> after 앉았다
+
+
+def test_next_steps_to_the_end_then_starts_over(controls):
+    parts = controls(decoding_stepper(step=0))
+    next_button, image = parts["next ▶"], parts["image"]
     seen = [image.value]
     for _ in range(DECODE_STEPS):
         next_button.click()
