@@ -21,7 +21,7 @@ from helpers.translator import (
     detokenize,
     shipped_translator,
 )
-from helpers.widgets import Explorer, sentence_box
+from helpers.widgets import Explorer, dropdown, sentence_box
 
 __all__ = [
     "TOP_CANDIDATES",
@@ -148,27 +148,19 @@ def translator_explorer(text: str = "The cat sat on the mat.") -> W.VBox:
     model = shipped_translator().model
     n_layers, n_heads = len(model.decoder.layers), model.decoder.layers[0].cross_attn.n_heads
     box = sentence_box(text, "English")
-    wide = {"description_width": "initial"}
-    beam = W.IntSlider(
-        value=1,
-        min=1,
-        max=8,
-        description="beam width (1 = greedy)",
-        style=wide,
-        continuous_update=False,
+    beam = dropdown(
+        "decoding",
+        [("greedy (beam width 1)", 1), *((f"beam search, width {k}", k) for k in (2, 4, 8))],
+        1,
+        "16em",
     )
-    layer = W.Dropdown(
-        options=[(f"layer {i + 1}", i) for i in range(n_layers)],
-        value=n_layers - 1,
-        description="decoder",
-        layout=W.Layout(width="12em"),
+    layer = dropdown(
+        "decoder", [(f"layer {i + 1}", i) for i in range(n_layers)], n_layers - 1, "12em"
     )
-    head = W.Dropdown(
-        options=[(f"mean of the {n_heads} heads", -1)]
-        + [(f"head {h + 1}", h) for h in range(n_heads)],
-        value=-1,
-        description="cross-attention",
-        style=wide,
+    head = dropdown(
+        "cross-attention",
+        [(f"mean of the {n_heads} heads", -1)] + [(f"head {h + 1}", h) for h in range(n_heads)],
+        -1,
     )
     return Explorer(
         TranslatorFigure(),

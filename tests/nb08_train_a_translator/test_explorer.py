@@ -88,8 +88,8 @@ def test_static_figures_draw_korean_without_warnings(draw_warnings):
 def test_explorer_controls_each_change_the_picture(controls):
     parts = controls(translator_explorer())
     image = parts["image"]
-    moves = [(parts["beam width (1 = greedy)"], 3)]
-    for name in ("decoder", "cross-attention"):  # the layer, then the head (or their mean)
+    moves = []
+    for name in ("decoding", "decoder", "cross-attention"):  # beam width, layer, head (or mean)
         dropdown = parts[name]
         moves.append((dropdown, next(v for _, v in dropdown.options if v != dropdown.value)))
     for control, value in moves:
