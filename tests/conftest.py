@@ -2,10 +2,8 @@
 open; running an exercise checker, an explorer's controls, a training script's first steps; and the
 hook that runs each notebook's table of exercise answers."""
 
-import signal
 import warnings
 from collections.abc import Callable, Iterator
-from types import FrameType
 from typing import Any
 
 import ipywidgets as W
@@ -19,18 +17,6 @@ from helpers.plots import use_style
 
 matplotlib.use("Agg")
 use_style()  # what setup_notebook() applies in a notebook: Hangul-capable fonts, the colours
-
-
-def _interrupt_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM → KeyboardInterrupt: pytest then tears every fixture down as after Ctrl-C, so the
-    kernels (nbval's, the browser tests') and the JupyterLab server and browser stop with it.
-    A second SIGTERM ends the process at once (the default action is restored first)."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
 
 
 @pytest.fixture(autouse=True)
