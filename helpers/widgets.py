@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 import ipywidgets as W
+import torch
 
 from helpers.plots import LiveFigure
 
@@ -27,6 +28,7 @@ __all__ = [
     "View",
     "dropdown",
     "log_slider",
+    "one_thread",
     "progress_bar",
     "sentence_box",
     "slider",
@@ -164,7 +166,7 @@ class Explorer:
         """An observer that runs `fit` (which changes other controls) with redraws held."""
 
         def observer(*_: object) -> None:
-            with self.holding():
+            with self.holding(), one_thread():
                 fit()
 
         return observer
@@ -173,16 +175,30 @@ class Explorer:
         """Compute the view from the controls, draw it, and show the PNG and the message."""
         if self._held:
             return
-        view = self.view()
+        with one_thread():
+            view = self.view()
+            args = view.figure_args()
+            if args is None:
+                self.figure.show_message(view.message)
+            else:
+                self.figure.update(*args)
+            png = self.figure.png()
         self.message.value = f"<i>{view.message}</i>" if view.message else ""
-        args = view.figure_args()
-        if args is None:
-            self.figure.show_message(view.message)
-        else:
-            self.figure.update(*args)
-        self.image.value = self.figure.png()
+        self.image.value = png
         if self.on_view is not None:
             self.on_view(view)
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Torch on one thread inside the block. An explorer's tensors are tiny: a second thread
+    only adds the wait for it to be scheduled, which on a busy machine costs tens of ms."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def progress_bar(total: int, description: str = "training") -> tuple[ProgressBox, Callable]:
