@@ -83,16 +83,19 @@ class ProgressBox(_Noted, W.HBox):
     note = "▶ Run the notebook to train the model here; this bar follows its steps."
 
 
-def _released(
-    kind: type[W.ValueWidget], description: str, value: object, **limits: object
+def _slider(
+    kind: type[W.ValueWidget], description: str, value: object, live: bool, **limits: object
 ) -> W.ValueWidget:
-    """A slider of `kind` whose value changes when it is released (not while dragged)."""
-    return kind(value=value, description=description, continuous_update=False, style=WIDE, **limits)
+    """A slider of `kind` whose value changes while it is dragged (`live`) or when released."""
+    return kind(value=value, description=description, continuous_update=live, style=WIDE, **limits)
 
 
-def slider(description: str, value: int, *, min: int, max: int, step: int = 1) -> W.IntSlider:
-    """An integer slider, redrawn when released."""
-    return _released(W.IntSlider, description, value, min=min, max=max, step=step)
+def slider(
+    description: str, value: int, *, min: int, max: int, step: int = 1, live: bool = False
+) -> W.IntSlider:
+    """An integer slider, redrawn when released, or while dragged if `live` (for a slider whose
+    drag teaches something, e.g. a position or a decoding step, when its redraw is fast)."""
+    return _slider(W.IntSlider, description, value, live, min=min, max=max, step=step)
 
 
 def log_slider(
@@ -103,10 +106,12 @@ def log_slider(
     max: float,
     step: float,
     readout_format: str = ".3g",
+    live: bool = False,
 ) -> W.FloatLogSlider:
-    """A slider over powers of 10 (min, max and step are exponents), redrawn when released."""
+    """A slider over powers of 10 (min, max and step are exponents), redrawn when released, or
+    while dragged if `live` (e.g. a temperature)."""
     limits = {"min": min, "max": max, "step": step, "readout_format": readout_format}
-    return _released(W.FloatLogSlider, description, value, base=10, **limits)
+    return _slider(W.FloatLogSlider, description, value, live, base=10, **limits)
 
 
 def dropdown(

@@ -135,6 +135,7 @@ def test_every_control_of_the_stepper_changes_the_figure_in_the_browser_order():
     assert changed()
     parts["top-k"].value = 5
     assert changed()
+    assert parts["temperature"].continuous_update is True  # the bars reshape as you drag
     parts["temperature"].value = 10.0
     assert changed()
     parts["next ▶"].click()
