@@ -1,5 +1,6 @@
-"""Plotting toolkit: the series' style and colours, `LiveFigure` (the figure an explorer updates in
-place), and the plots several notebooks share (attention heatmaps, bars, head grids).
+"""Plotting toolkit: the series' style and colours, and the plots several notebooks share
+(attention heatmaps, bars, head grids). `LiveFigure` (the figure an explorer updates in place)
+lives in `helpers.livefigure` and is re-exported here.
 
 Importing this module changes no global setting: `helpers.setup_notebook()` applies the style.
 """
@@ -7,7 +8,6 @@ Importing this module changes no global setting: `helpers.setup_notebook()` appl
 from __future__ import annotations
 
 import importlib.util
-import io
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,13 +15,12 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
-from PIL import Image
+
+from helpers.livefigure import LiveFigure
 
 __all__ = [
     "ACCENT",
@@ -231,63 +230,6 @@ def plot_bars(
     if title:
         ax.set_title(title)
     return ax
-
-
-class LiveFigure:
-    """A figure for a widget: built once, then updated in place and rendered to PNG fast.
-
-    Subclasses draw their axes in `_build` (call `self.relayout()` first, and list the artists an
-    update changes in `self.dynamic`), then change only those artists' data in `update`. `png()`
-    draws the rest once, caches it, and afterwards redraws only `self.dynamic` on that background
-    (blitting): a widget update stays well under 50 ms. Changing artists must sit inside the axes
-    (hiding them must not move the layout); a caption above an axes belongs in `ax.text`, and
-    tick labels that change need room reserved in `_build` (e.g. by laying out once there).
-    """
-
-    def __init__(self, figsize: tuple[float, float], dpi: int = 80) -> None:
-        self.fig = Figure(figsize=figsize, dpi=dpi)
-        self._canvas = FigureCanvasAgg(self.fig)
-        self.dynamic: list[Artist] = []
-        self._background = None
-
-    def relayout(self) -> None:
-        """Clear the figure and forget the cached background (the next png() lays out again)."""
-        self.fig.clear()
-        self.fig.set_layout_engine("constrained")
-        self.dynamic, self._background = [], None
-
-    def png(self) -> bytes:
-        """The current state as PNG bytes, redrawing only the artists that change."""
-        if self._background is None:
-            shown = [artist.get_visible() for artist in self.dynamic]
-            for artist in self.dynamic:
-                artist.set_visible(False)
-            self._canvas.draw()  # lay out and draw everything that stays
-            self.fig.set_layout_engine("none")  # then freeze the layout
-            self._background = self._canvas.copy_from_bbox(self.fig.bbox)
-            for artist, visible in zip(self.dynamic, shown, strict=True):
-                artist.set_visible(visible)
-        else:
-            self._canvas.restore_region(self._background)
-        renderer = self._canvas.get_renderer()
-        for artist in self.dynamic:
-            artist.draw(renderer)
-        buf = io.BytesIO()
-        Image.fromarray(np.asarray(self._canvas.buffer_rgba())).save(
-            buf, format="png", compress_level=1
-        )
-        return buf.getvalue()
-
-    def show_message(self, message: str) -> Figure:
-        """Replace the plots by a message (for input that cannot be drawn). A subclass that lays
-        itself out per sentence keeps the tokens it is laid out for in `_tokens`: reset here, so
-        that the next update lays it out again."""
-        self.relayout()
-        self._tokens = None
-        ax = self.fig.add_subplot()
-        ax.axis("off")
-        ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
-        return self.fig
 
 
 def save_figure(fig: Figure, name: str) -> Path | None:

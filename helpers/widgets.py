@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 import ipywidgets as W
+import torch
 
 from helpers.plots import LiveFigure
 
@@ -27,6 +28,7 @@ __all__ = [
     "View",
     "dropdown",
     "log_slider",
+    "one_thread",
     "progress_bar",
     "sentence_box",
     "slider",
@@ -81,16 +83,19 @@ class ProgressBox(_Noted, W.HBox):
     note = "▶ Run the notebook to train the model here; this bar follows its steps."
 
 
-def _released(
-    kind: type[W.ValueWidget], description: str, value: object, **limits: object
+def _slider(
+    kind: type[W.ValueWidget], description: str, value: object, live: bool, **limits: object
 ) -> W.ValueWidget:
-    """A slider of `kind` whose value changes when it is released (not while dragged)."""
-    return kind(value=value, description=description, continuous_update=False, style=WIDE, **limits)
+    """A slider of `kind` whose value changes while it is dragged (`live`) or when released."""
+    return kind(value=value, description=description, continuous_update=live, style=WIDE, **limits)
 
 
-def slider(description: str, value: int, *, min: int, max: int, step: int = 1) -> W.IntSlider:
-    """An integer slider, redrawn when released."""
-    return _released(W.IntSlider, description, value, min=min, max=max, step=step)
+def slider(
+    description: str, value: int, *, min: int, max: int, step: int = 1, live: bool = False
+) -> W.IntSlider:
+    """An integer slider, redrawn when released, or while dragged if `live` (for a slider whose
+    drag teaches something, e.g. a position or a decoding step, when its redraw is fast)."""
+    return _slider(W.IntSlider, description, value, live, min=min, max=max, step=step)
 
 
 def log_slider(
@@ -101,10 +106,12 @@ def log_slider(
     max: float,
     step: float,
     readout_format: str = ".3g",
+    live: bool = False,
 ) -> W.FloatLogSlider:
-    """A slider over powers of 10 (min, max and step are exponents), redrawn when released."""
+    """A slider over powers of 10 (min, max and step are exponents), redrawn when released, or
+    while dragged if `live` (e.g. a temperature)."""
     limits = {"min": min, "max": max, "step": step, "readout_format": readout_format}
-    return _released(W.FloatLogSlider, description, value, base=10, **limits)
+    return _slider(W.FloatLogSlider, description, value, live, base=10, **limits)
 
 
 def dropdown(
@@ -164,7 +171,7 @@ class Explorer:
         """An observer that runs `fit` (which changes other controls) with redraws held."""
 
         def observer(*_: object) -> None:
-            with self.holding():
+            with self.holding(), one_thread():
                 fit()
 
         return observer
@@ -173,16 +180,30 @@ class Explorer:
         """Compute the view from the controls, draw it, and show the PNG and the message."""
         if self._held:
             return
-        view = self.view()
+        with one_thread():
+            view = self.view()
+            args = view.figure_args()
+            if args is None:
+                self.figure.show_message(view.message)
+            else:
+                self.figure.update(*args)
+            png = self.figure.png()
         self.message.value = f"<i>{view.message}</i>" if view.message else ""
-        args = view.figure_args()
-        if args is None:
-            self.figure.show_message(view.message)
-        else:
-            self.figure.update(*args)
-        self.image.value = self.figure.png()
+        self.image.value = png
         if self.on_view is not None:
             self.on_view(view)
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Torch on one thread inside the block. An explorer's tensors are tiny: a second thread
+    only adds the wait for it to be scheduled, which on a busy machine costs tens of ms."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def progress_bar(total: int, description: str = "training") -> tuple[ProgressBox, Callable]:

@@ -2,6 +2,7 @@
 
     make bench                                   # everything (minutes: runs `make test`, a setup)
     python -m helpers.maintainer.bench --quick     # widget updates and attention kernels only
+    python -m helpers.maintainer.bench --widgets   # the explorers' updates only
     python -m helpers.maintainer.bench --training  # notebook 08: time to 98 %, the KV cache
 
 Medians and ratios only; nothing here is asserted (the machine is shared and noisy).
@@ -46,22 +47,22 @@ def median_ms(fn: Callable[[], object], repeat: int = 30, warmup: int = 3) -> fl
     return statistics.median(times) * 1000
 
 
-# Every explorer: (row label, its notebook's package, the function). Add new ones here.
+# Every explorer of the series: (row label, "package.function" under helpers). Add new ones here.
 EXPLORERS = [
-    ("01 attention explorer", "nb01_self_attention", "attention_explorer"),
-    ("02 multi-head explorer", "nb02_multi_head_attention", "multi_head_explorer"),
-    ("03 positional explorer", "nb03_positional_encoding", "positional_explorer"),
-    ("04 depth explorer", "nb04_feed_forward_and_encoder", "depth_explorer"),
+    ("01 attention explorer", "nb01_self_attention.explorer.attention_explorer"),
+    ("02 multi-head explorer", "nb02_multi_head_attention.explorer.multi_head_explorer"),
+    ("03 positional explorer", "nb03_positional_encoding.explorer.positional_explorer"),
+    ("04 depth explorer", "nb04_feed_forward_and_encoder.explorer.depth_explorer"),
     (
         "05 masked & cross-attention explorer",
-        "nb05_masked_and_cross_attention",
-        "decoder_attention_explorer",
+        "nb05_masked_and_cross_attention.explorer.decoder_attention_explorer",
     ),
-    ("06 decoding stepper", "nb06_decoder_and_transformer", "decoding_stepper"),
-    ("07 reversal explorer", "nb07_train_a_tiny_transformer", "reversal_explorer"),
-    ("08 translator explorer", "nb08_train_a_translator", "translator_explorer"),
-    ("09 BERT head gallery", "nb09_real_bert", "bert_heads_explorer"),
+    ("06 decoding stepper", "nb06_decoder_and_transformer.explorer.decoding_stepper"),
+    ("07 reversal explorer", "nb07_train_a_tiny_transformer.explorer.reversal_explorer"),
+    ("08 translator explorer", "nb08_train_a_translator.explorer.translator_explorer"),
+    ("09 BERT head gallery", "nb09_real_bert.explorer.bert_heads_explorer"),
 ]
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))  # per control
 SENTENCES = [SENTENCE, "고양이가 매트 위에 앉았다", "A much longer sentence of many more words"]
 
 
@@ -104,13 +105,18 @@ def _stepper(control) -> Callable[[], None]:  # noqa: ANN001
 
 def widget_updates() -> list[tuple[str, str]]:
     """Median server-side time of one update (recompute + redraw to PNG) per widget control."""
+
+    from helpers.plots import use_style
+
+    use_style()  # as in a notebook: the series' fonts (Hangul) and sizes
     rows = []
-    for label, package, name in EXPLORERS:
-        explorer = importlib.import_module(f"helpers.{package}.explorer")  # ipywidgets only here
-        for control in _controls(getattr(explorer, name)()):
-            what = control.description or type(control).__name__
-            ms = median_ms(_stepper(control))
-            rows.append((f"{label}: {what}", f"{ms:.1f} ms (target ≤ 100 ms end to end)"))
+    for label, name in EXPLORERS:
+        module, function = name.rsplit(".", 1)
+        explorer = getattr(importlib.import_module(f"helpers.{module}"), function)
+        for control in _controls(explorer()):
+            what = control.description or getattr(control, "tooltip", "") or type(control).__name__
+            ms = median_ms(_stepper(control), repeat=REPEAT)
+            rows.append((f"{label}: {what}", f"{ms:.1f} ms"))
     return rows
 
 
@@ -213,23 +219,29 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only notebook 08: time to 98 %% and the KV cache (notebook 07: speed07)",
     )
+    parser.add_argument("--widgets", action="store_true", help="only the explorers' updates")
     args = parser.parse_args(argv)
-    if args.training:
+    if args.widgets:
+        rows = widget_updates()
+    elif args.training:
         rows = translator_speed()
     else:
         rows = widget_updates() + attention_kernels() + bert_model()
-    if not (args.quick or args.training):
+    if not (args.quick or args.training or args.widgets):
         rows += translator_speed() + notebooks() + whole_runs()
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
-        f" torch {torch.__version__}, {torch.get_num_threads()} torch threads"
+        f" torch {torch.__version__}, {torch.get_num_threads()} torch threads,"
+        " load average {:.1f} / {:.1f} / {:.1f} (1 / 5 / 15 min) at the end".format(
+            *os.getloadavg()
+        )
     )
     table = ["| what | median / time |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
     text = "\n".join(
         [f"Measured by `make bench` on {machine}.", "", *table, "", *browser_latency()]
     )
     print(text)
-    if not (args.quick or args.training):
+    if not (args.quick or args.training or args.widgets):
         kept = OUT.read_text() if OUT.exists() else ""  # notebook 07's section (speed07) stays
         kept = kept[kept.index(SECTION) :] if SECTION in kept else ""
         OUT.write_text("# Benchmarks\n\n" + text + ("\n" + kept if kept else ""))

@@ -92,7 +92,7 @@ def attention_explorer(sentence: str = SENTENCE) -> W.VBox:
     text = sentence_box(sentence)
     query = dropdown("query", _query_options(tokenize(sentence)), 1)
     scale = W.Checkbox(value=True, description="divide scores by √d_k")
-    temperature = log_slider("temperature", 1.0, min=-1, max=1, step=0.05)
+    temperature = log_slider("temperature", 1.0, min=-1, max=1, step=0.05, live=True)
     explorer = Explorer(
         AttentionFigure(),
         lambda: attention_view(text.value, query.value or 0, scale.value, temperature.value),

@@ -131,7 +131,7 @@ def positional_explorer(d_model: int = 64, base: float = 10000.0, position: int 
     # step 2: sin/cos pairs, an odd d_model cannot be chosen
     d_slider = slider("d_model", d_model, min=2, max=PE_MAX_D_MODEL, step=2)
     base_slider = log_slider("base", base, min=1, max=5, step=0.25, readout_format=",.0f")
-    pos_slider = slider("position", position, min=0, max=PE_POSITIONS - 1)
+    pos_slider = slider("position", position, min=0, max=PE_POSITIONS - 1, live=True)
     return Explorer(
         PositionalFigure(),
         lambda: positional_view(d_slider.value, base_slider.value, pos_slider.value),

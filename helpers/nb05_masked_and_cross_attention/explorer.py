@@ -307,7 +307,9 @@ def decoder_attention_explorer(target: str | None = None, source: str = SENTENCE
     source_box = sentence_box(source)
     source_box.description = "encoder"
     first = decoder_attention_view(target_box.value, source_box.value)
-    step = slider("decoding step t", first.step, min=0, max=max(len(first.target) - 1, 1))
+    step = slider(
+        "decoding step t", first.step, min=0, max=max(len(first.target) - 1, 1), live=True
+    )
     causal = W.Checkbox(value=True, description="causal mask", indent=False)
     heads = [(f"{h + 1}: {title}", h) for h, title in enumerate(cross_head_titles(BUILT_HEADS))]
     trained = trained_head_titles()

@@ -201,7 +201,9 @@ def decoding_stepper(step: int = 1) -> W.VBox:
     modes = [("greedy (argmax)", False), ("sample", True)]
     mode = dropdown("decoding", modes, False, width="15em")
     model = dropdown("model", MODELS, "demo", width="24em")
-    temperature = log_slider("temperature τ", 1.0, min=-1, max=1, step=0.1, readout_format=".2g")
+    temperature = log_slider(
+        "temperature τ", 1.0, min=-1, max=1, step=0.1, readout_format=".2g", live=True
+    )
     top_k = dropdown("top-k", TOP_K_OPTIONS, 0, width="11em")
     state = {"step": step, "finished": False}
 

@@ -76,6 +76,7 @@ def test_explorer_controls_redraw(controls):
     parts = controls(attention_explorer())
     text, query, message, image = (parts[k] for k in ("sentence", "query", "message", "image"))
     scale, temperature = parts["divide scores by √d_k"], parts["temperature"]
+    assert temperature.continuous_update is True  # the weights sharpen and flatten as you drag
     first = image.value
     query.value = 3
     assert image.value != first

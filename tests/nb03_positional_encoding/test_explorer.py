@@ -133,8 +133,9 @@ def test_figure_message_then_back():
 def test_explorer_controls():
     box = positional_explorer()
     (d_model, base, position), message, image = box.children[0].children, *box.children[1:]
-    for slider in (d_model, base, position):
+    for slider in (d_model, base):
         assert slider.continuous_update is False
+    assert position.continuous_update is True  # dragging the position moves along the encoding
     assert (d_model.min, d_model.max, d_model.step) == (2, PE_MAX_D_MODEL, 2)  # no odd d_model
     assert (position.min, position.max) == (0, PE_POSITIONS - 1)
     assert (10**base.min, 10**base.max) == (10, 100000)

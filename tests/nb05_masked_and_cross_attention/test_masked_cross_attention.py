@@ -426,7 +426,8 @@ def _controls(box):
 def test_explorer_controls():
     target, source, step, causal, head, message, image = _controls(decoder_attention_explorer())
     assert target.value == KOREAN_SENTENCE and source.value == SENTENCE
-    assert (step.value, step.min, step.max) == (2, 0, 3) and step.continuous_update is False
+    assert (step.value, step.min, step.max) == (2, 0, 3)
+    assert step.continuous_update is True  # dragging the step walks through the decoding
     assert target.continuous_update is False and source.continuous_update is False
     assert [label for label, _ in head.options][:3] == [
         "1: aligned (match score 5)",

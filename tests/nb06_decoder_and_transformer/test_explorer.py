@@ -153,6 +153,7 @@ def test_every_control_of_the_stepper_changes_the_figure_in_the_browser_order(co
     assert changed()
     parts["top-k"].value = 5
     assert changed()
+    assert parts["temperature τ"].continuous_update is True  # the bars reshape as you drag
     parts["temperature τ"].value = 10.0
     assert changed()
     parts["next ▶"].click()

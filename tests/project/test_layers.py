@@ -1,7 +1,8 @@
 """The house rules of helpers/: three layers, imports flowing down only, small files.
 
-core (torch/numpy only) <- toolkits (plots, widgets, checking, notebook) <- one package per
-notebook (may import earlier notebooks' packages, never a later one's); maintainer tools apart.
+core (torch/numpy only) <- toolkits (plots, livefigure, widgets, checking, notebook) <- one
+package per notebook (may import earlier notebooks' packages, never a later one's); maintainer
+tools apart.
 """
 
 import ast
@@ -28,7 +29,7 @@ CORE = (
     "wordpiece",
     "bert",
 )
-TOOLKITS = ("notebook", "plots", "diagram", "widgets", "checking")
+TOOLKITS = ("notebook", "livefigure", "plots", "diagram", "widgets", "checking")
 NOTEBOOK_PACKAGES = sorted(p.name for p in HELPERS.glob("nb[0-9][0-9]_*") if p.is_dir())
 THIRD_PARTY_FOR_CORE = {"torch", "numpy"}
 MAX_LINES = 500
