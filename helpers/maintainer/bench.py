@@ -15,6 +15,7 @@ import argparse
 import importlib
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -28,7 +29,6 @@ import torch.nn.functional as F
 
 from helpers.attention import scaled_dot_product_attention
 from helpers.maintainer import nbtools
-from helpers.maintainer.speed07 import SECTION
 from helpers.nb08_train_a_translator.bench import bench_rows as translator_speed
 from helpers.text import SENTENCE
 
@@ -211,6 +211,27 @@ def browser_latency() -> list[str]:
     return ["## Explorers in the browser (input event → new image loaded)", "", table]
 
 
+def write_section(title: str, body: str) -> None:
+    """Put `## title` and `body` into figures/benchmarks.md, replacing a section of that title;
+    the other sections (notebook 07's from speed07, the browser's …) stay as they are."""
+    text = OUT.read_text() if OUT.exists() else "# Benchmarks\n"
+    head, *parts = re.split(r"(?m)^(?=## )", text)
+    sections = {part.splitlines()[0][3:]: part.rstrip() + "\n\n" for part in parts}
+    sections[title] = f"## {title}\n\n{body.strip()}\n\n"
+    OUT.write_text(head.rstrip() + "\n\n" + "".join(sections.values()).rstrip() + "\n")
+    print(f"section {title!r} written to {OUT.relative_to(ROOT)}")
+
+
+def _machine() -> str:
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
+        f" torch {torch.__version__}, {torch.get_num_threads()} torch threads,"
+        " load average {:.1f} / {:.1f} / {:.1f} (1 / 5 / 15 min) at the end".format(
+            *os.getloadavg()
+        )
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip notebook, test and setup runs")
@@ -220,33 +241,40 @@ def main(argv: list[str] | None = None) -> int:
         help="only notebook 08: time to 98 %% and the KV cache (notebook 07: speed07)",
     )
     parser.add_argument("--widgets", action="store_true", help="only the explorers' updates")
+    parser.add_argument(
+        "--browser", action="store_true", help=f"only the browser table from {LATENCY_JSON.name}"
+    )
     args = parser.parse_args(argv)
-    if args.widgets:
-        rows = widget_updates()
-    elif args.training:
-        rows = translator_speed()
-    else:
-        rows = widget_updates() + attention_kernels() + bert_model()
-    if not (args.quick or args.training or args.widgets):
+    parts = {  # a part measured alone writes its own section
+        "training": ("Notebook 08: time to 98 % and the KV cache", translator_speed),
+        "widgets": ("Explorers, server side (recompute + redraw to PNG)", widget_updates),
+    }
+    if args.browser:
+        latency = browser_latency()  # ["## title", "", table]
+        write_section(latency[0][3:], "\n".join(latency[2:]))
+        return 0
+    for flag, (title, measure) in parts.items():
+        if getattr(args, flag):
+            text = _table(measure(), f"Measured by `python -m helpers.maintainer.bench --{flag}`")
+            print(text)
+            write_section(title, text)
+            return 0
+    rows = widget_updates() + attention_kernels() + bert_model()
+    if not args.quick:
         rows += translator_speed() + notebooks() + whole_runs()
-    machine = (
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
-        f" torch {torch.__version__}, {torch.get_num_threads()} torch threads,"
-        " load average {:.1f} / {:.1f} / {:.1f} (1 / 5 / 15 min) at the end".format(
-            *os.getloadavg()
-        )
-    )
-    table = ["| what | median / time |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
-    text = "\n".join(
-        [f"Measured by `make bench` on {machine}.", "", *table, "", *browser_latency()]
-    )
+    text = _table(rows, "Measured by `make bench`")
     print(text)
-    if not (args.quick or args.training or args.widgets):
-        kept = OUT.read_text() if OUT.exists() else ""  # notebook 07's section (speed07) stays
-        kept = kept[kept.index(SECTION) :] if SECTION in kept else ""
-        OUT.write_text("# Benchmarks\n\n" + text + ("\n" + kept if kept else ""))
-        print(f"written to {OUT.relative_to(ROOT)}")
+    if not args.quick:
+        write_section("Everything, by `make bench`", text)
+        latency = browser_latency()
+        if latency:
+            write_section(latency[0][3:], "\n".join(latency[2:]))
     return 0
+
+
+def _table(rows: list[tuple[str, str]], by: str) -> str:
+    table = ["| what | median / time |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
+    return "\n".join([f"{by} on {_machine()}.", "", *table])
 
 
 if __name__ == "__main__":
