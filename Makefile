@@ -27,14 +27,17 @@ setup: $(READY) ## create .venv and install the pinned dependencies and `helpers
 lab: $(READY) ## start JupyterLab on 127.0.0.1 (token auth), opened on notebooks/
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-test: lint unit nbval browser ## everything: lint, unit tests, the notebooks under nbval, the browser
+# The four parts run two at a time (one core each: nbval runs with one thread), each part's output
+# printed whole when it ends; `make lint`, `make unit`, `make nbval`, `make browser` run one alone.
+test: $(READY) ## everything: lint, unit tests, the notebooks under nbval, the browser
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint unit nbval browser
 
 lint: $(READY) ## ruff: lint and format check (notebooks included)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-unit: $(READY) ## the unit tests (no notebook executed, no browser)
-	$(BIN)/python -m pytest tests -m "not browser"
+unit: $(READY) ## the unit tests (no notebook executed, no browser), on one torch thread
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest tests -m "not browser"
 
 # One thread: the committed outputs were made with the machine's default thread count (make
 # notebooks), so a strict pass here also shows that they do not depend on it. Then every cell runs

@@ -14,8 +14,8 @@ def _recipe(target: str) -> tuple[str, str]:
     return match.group(1).strip(), match.group(2)
 
 
-def test_make_test_runs_every_part_in_order():
-    assert _recipe("test")[0] == "lint unit nbval browser"
+def test_make_test_runs_every_part():
+    assert "lint unit nbval browser" in _recipe("test")[1]
 
 
 def test_nbval_runs_the_notebooks_once_with_one_thread():
