@@ -10,8 +10,6 @@ Two sources, kept apart (credit each to its own):
 from __future__ import annotations
 
 __all__ = [
-    "BOOK_CAT_SCORES",
-    "BOOK_CAT_SOFTMAX",
     "BOOK_D_K",
     "BOOK_SCALED_SCORES",
     "BOOK_SCORES",
@@ -35,8 +33,3 @@ BOOK_SOFTMAX = ((0.90, 0.07, 0.03), (0.025, 0.95, 0.025), (0.21, 0.03, 0.76))
 # "The cat sat on the mat"; their softmax row is illustrative (it is not softmax of the scores).
 NOTES_CAT_SCORES = (0.2, 1.0, 0.8, 0.1, 0.3, 0.5)
 NOTES_CAT_SOFTMAX = (0.05, 0.4, 0.35, 0.02, 0.08, 0.1)
-
-# Former names of the notes' row, kept for existing imports: these numbers are the notes', not the
-# book's.
-BOOK_CAT_SCORES = NOTES_CAT_SCORES
-BOOK_CAT_SOFTMAX = NOTES_CAT_SOFTMAX

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from helpers.checking import Case, NotYet, checker, close, fmt, fn_name, shape_of
-from helpers.nb01_self_attention.data import BOOK_CAT_SCORES
+from helpers.nb01_self_attention.data import NOTES_CAT_SCORES
 from helpers.text import TOKENS, toy_projections, word_vectors
 
 __all__ = [
@@ -115,12 +115,12 @@ def check_softmax_with_temperature(fn: Callable[..., Any]) -> str:
     Used in 01_self_attention.ipynb.
     """
     name = fn_name(fn, "softmax_with_temperature")
-    book = np.array(BOOK_CAT_SCORES)
+    notes = np.array(NOTES_CAT_SCORES)
     big = np.array([1000.0, 1001.0, 1002.0])
     cases = [
-        (book, "notes_scores", 1.0),
-        (book, "notes_scores", 0.1),
-        (book, "notes_scores", 10.0),
+        (notes, "notes_scores", 1.0),
+        (notes, "notes_scores", 0.1),
+        (notes, "notes_scores", 10.0),
         (big, "np.array([1000.0, 1001.0, 1002.0])", 1.0),
     ]
     for scores, label, t in cases:
@@ -139,7 +139,7 @@ def check_softmax_with_temperature(fn: Callable[..., Any]) -> str:
         if close(got, softmax_reference(scores)):
             raise NotYet(f"{case.label} ignores the temperature: divide the scores by it.")
         raise case.wrong(got, want)
-    flat, sharp = softmax_reference(book / 10.0).max(), softmax_reference(book / 0.1).max()
+    flat, sharp = softmax_reference(notes / 10.0).max(), softmax_reference(notes / 0.1).max()
     return (
         f"Right. Temperature 10 flattens the notes' row (largest weight {flat:.4f}); "
         f"temperature 0.1 sharpens it (largest weight {sharp:.4f})."

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 __all__ = [
     "BOOK_PE_PRINTED",
-    "BOOK_PE_TABLE",
     "BOOK_PE_TOKENS",
     "NOTES_PE_TABLE",
     "PRINTED_BASE",
@@ -38,5 +37,3 @@ NOTES_PE_TABLE = (
     (-0.757, -0.654, -0.958, 0.283),  # the
     (-0.958, 0.283, -0.279, 0.750),  # mat
 )
-# Former name of the notes' table, kept for existing imports (the numbers are the notes').
-BOOK_PE_TABLE = NOTES_PE_TABLE
