@@ -14,14 +14,29 @@ def _recipe(target: str) -> tuple[str, str]:
     return match.group(1).strip(), match.group(2)
 
 
+def _variable(name: str) -> str:
+    match = re.search(rf"^{name} := (.*)$", MAKEFILE, re.M)
+    assert match, f"no variable {name}"
+    return match.group(1)
+
+
 def test_make_test_runs_every_part():
-    assert "lint unit nbval browser" in _recipe("test")[1]
+    parts = _recipe("test")[1].split("--output-sync=target")[1].split()
+    assert sorted(parts) == ["browser", "lint", "nbval-lessons", "nbval-training", "unit"]
+    assert _recipe("nbval")[0] == "nbval-training nbval-lessons"
 
 
-def test_nbval_runs_the_notebooks_once_with_one_thread():
-    """`make notebooks` makes the outputs with the default thread count; nbval compares at one."""
-    _, recipe = _recipe("nbval")
-    assert "OMP_NUM_THREADS=1" in recipe and "--nbval " in recipe and "$(NOTEBOOKS)" in recipe
+def test_nbval_runs_every_notebook_once_with_one_thread():
+    """`make notebooks` makes the outputs with the default thread count; nbval compares at one.
+    Its two runs take the notebooks that train and the others: together, every notebook once."""
+    assert _variable("TRAINING").startswith("$(filter ") and _variable("TRAINING").endswith(
+        ",$(NOTEBOOKS))"
+    )
+    assert _variable("LESSONS") == "$(filter-out $(TRAINING),$(NOTEBOOKS))"
+    nbval = _variable("NBVAL")
+    assert "OMP_NUM_THREADS=1" in nbval and "--nbval " in nbval
+    assert _recipe("nbval-training")[1].split() == ["$(NBVAL)", "$(TRAINING)"]
+    assert _recipe("nbval-lessons")[1].split() == ["$(NBVAL)", "$(LESSONS)"]
     _, notebooks = _recipe("notebooks")
     assert "NUM_THREADS" not in notebooks
 
