@@ -220,7 +220,8 @@ class TrainResult:
     accuracy: list[float] = field(default_factory=list)
     snapshot_steps: list[int] = field(default_factory=list)
     snapshots: list[np.ndarray] = field(default_factory=list)
-    seconds: float = 0.0  # training time, evaluations excluded (volatile: never print it)
+    # training time, evaluations excluded (volatile: print it only where nbval does not compare)
+    seconds: float = 0.0
 
 
 def train(

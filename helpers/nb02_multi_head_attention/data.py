@@ -39,7 +39,7 @@ LEXICON: dict[str, set[str]] = {
         # The running sentence in Korean, "고양이가 매트 위에 앉았다". Korean words carry their
         # particles (고양이가 = cat + subject marker); 위에 ("on top of") is a postposition, given
         # the feature "preposition" because it plays the same part.
-        ("고양이가 고양이 강아지가", "noun animal"),
+        ("고양이가 고양이 개가 개", "noun animal"),
         ("매트 매트에 소파", "noun surface"),
         ("위에 아래에", "preposition"),
         ("앉았다 잤다", "verb"),

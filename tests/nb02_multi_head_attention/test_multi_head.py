@@ -106,6 +106,17 @@ def test_the_korean_running_sentence_shows_the_same_three_relations():
         assert w[h, query].argmax().item() == key and w[h, query, key].item() > 0.9
 
 
+def test_the_korean_words_are_the_series_words():
+    """One Korean word per English word across the series: notebook 02's Korean words that name an
+    animal, a surface or an action are the ones notebook 05's bilingual lexicon translates."""
+    from helpers.nb05_masked_and_cross_attention.data import BILINGUAL_LEXICON
+
+    korean = [w for w in LEXICON if "\uac00" <= w[0] <= "\ud7a3"]
+    named = [w for w in korean if LEXICON[w] & {"animal", "verb"}]
+    assert "개가" in named and "강아지가" not in LEXICON
+    assert [w for w in named if w not in BILINGUAL_LEXICON] == []
+
+
 def test_built_heads_ignore_word_order():
     """The third head is 'positional' in the book; ours reads a feature, so order changes nothing:
     there are no positions in the vectors yet (notebook 03)."""
