@@ -3,7 +3,8 @@
 Built once, then only the artists that change (`dynamic`) are redrawn over a cached background
 (blitting). Their texts (the values in the cells, captions) are stamped from glyph bitmaps
 rendered once per string, font and angle (`_stamped`): drawing text is what an update spends
-most of its time on otherwise.
+most of its time on otherwise. Token labels on an axis (`TokenTicks`) are laid out once, then
+become dynamic texts too: a new sentence relabels them instead of laying the figure out again.
 """
 
 from __future__ import annotations
@@ -15,11 +16,22 @@ from contextlib import contextmanager
 
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from PIL import Image
 
-__all__ = ["LiveFigure"]
+__all__ = [
+    "RESERVED_LABEL",
+    "LiveFigure",
+    "TokenTicks",
+    "cell_texts",
+    "fill_cells",
+    "resize_image",
+]
 
 _STAMPS_MAX = 20_000  # glyph bitmaps of this many strings at most (about 1 kB each)
 _stamps: dict[tuple, list[tuple[np.ndarray, int, int]]] = {}
@@ -79,6 +91,95 @@ def _stamped(renderer: RendererAgg) -> Iterator[None]:
         del renderer.draw_text
 
 
+RESERVED_LABEL = "mmmmmmg"  # the layout keeps room for a token label this wide (or the widest)
+
+
+class TokenTicks:
+    """The token labels and tick marks of one axis of a live figure, relabelled in place.
+
+    `set(positions, labels, **style)` before the figure is laid out sets the axis' own ticks (the
+    widest label stands in for `RESERVED_LABEL` if that is wider, so that the layout keeps room
+    for longer words); once laid out (`freeze`) the ticks become `capacity` dynamic texts and one
+    line of tick marks, the axis label stays where the layout put it, and `set` moves and
+    relabels them. It returns False when the new labels do not fit the room laid out for them
+    (more than `capacity`, another style, or wider): the figure must then be laid out again.
+    """
+
+    def __init__(self, ax: Axes, axis: str, capacity: int) -> None:
+        self.ax, self.axis, self.capacity = ax, axis, capacity
+        self.labels: list[str] = []
+        self.texts: list[Text] = []
+        self._positions: list[float] = []
+        self._style: dict = {}
+        self._marks: Line2D | None = None
+        self._room = 0.0
+        self._sizes: dict[str, float] = {}
+
+    def set(self, positions: list[float], labels: list[str], **style: object) -> bool:
+        """Label `positions` with `labels`; False if a new layout is needed for them."""
+        self._positions, self.labels = list(positions), list(labels)
+        if self._marks is None:  # not laid out yet: the axis' own ticks, with room reserved
+            self._style = style
+            shown = list(labels)
+            if shown:
+                widest = max(range(len(shown)), key=lambda i: len(shown[i]))
+                shown[widest] = max(shown[widest], RESERVED_LABEL, key=len)
+            setter = self.ax.set_xticks if self.axis == "x" else self.ax.set_yticks
+            setter(self._positions, shown, **style)
+            return True
+        if style != self._style or len(labels) > self.capacity:
+            return False
+        self._show()
+        return all(self._size(label) <= self._room + 0.5 for label in labels)
+
+    def _size(self, label: str) -> float:
+        """How far a label reaches out from its axes (px): down for x, left for y."""
+        if label not in self._sizes:
+            self._probe.set_text(label)
+            box = self._probe.get_window_extent(self.ax.figure.canvas.get_renderer())
+            edge = self.ax.bbox.y0 - box.y0 if self.axis == "x" else self.ax.bbox.x0 - box.x0
+            self._sizes[label] = edge
+        return self._sizes[label]
+
+    def freeze(self) -> list[Artist]:
+        """After the layout: the ticks become dynamic texts and marks (returned)."""
+        axis = self.ax.xaxis if self.axis == "x" else self.ax.yaxis
+        ticks = axis.get_major_ticks()[: len(self._positions)]
+        renderer = self.ax.figure.canvas.get_renderer()
+        label, mark = ticks[0].label1, ticks[0].tick1line
+        edges = [t.label1.get_window_extent(renderer) for t in ticks]
+        bottom = self.ax.bbox.y0 if self.axis == "x" else self.ax.bbox.x0
+        self._room = max(bottom - (b.y0 if self.axis == "x" else b.x0) for b in edges)
+        anchor = axis.label.get_transform().transform(axis.label.get_position())
+        axis.set_label_coords(*self.ax.transAxes.inverted().transform(anchor))
+        keep = {"fontproperties", "rotation", "ha", "va", "rotation_mode", "color", "transform"}
+        props = {k: getattr(label, f"get_{k}")() for k in keep}
+        self.texts = [Text(0, 0, "", clip_on=False, **props) for _ in range(self.capacity)]
+        self._probe = Text(0, 0, "", **props)  # measures new labels, never drawn
+        self._probe.set_figure(self.ax.figure)
+        self._marks = Line2D(
+            [], [], transform=mark.get_transform(), marker=mark.get_marker(),
+            markersize=mark.get_markersize(), markeredgewidth=mark.get_markeredgewidth(),
+            color=mark.get_color(), linestyle="None", clip_on=False,
+        )  # fmt: skip
+        for artist in (*self.texts, self._marks):
+            self.ax.add_artist(artist)
+        (self.ax.set_xticks if self.axis == "x" else self.ax.set_yticks)([])
+        self._show()
+        return [*self.texts, self._marks]
+
+    def _show(self) -> None:
+        """Put the labels and marks at their positions; hide the unused texts."""
+        zeros = [0.0] * len(self._positions)
+        xy = (self._positions, zeros) if self.axis == "x" else (zeros, self._positions)
+        self._marks.set_data(*xy)
+        for i, text in enumerate(self.texts):
+            text.set_visible(i < len(self.labels))
+            if i < len(self.labels):
+                text.set_text(self.labels[i])
+                text.set_position((xy[0][i], xy[1][i]))
+
+
 class LiveFigure:
     """A figure for a widget: built once, then updated in place and rendered to PNG fast.
 
@@ -87,32 +188,53 @@ class LiveFigure:
     draws the rest once, caches it, and afterwards redraws only `self.dynamic` on that background
     (blitting): a widget update stays well under 50 ms. Changing artists must sit inside the axes
     (hiding them must not move the layout); a caption above an axes belongs in `ax.text`, and
-    tick labels that change need room reserved in `_build` (e.g. by laying out once there).
+    token labels that change are `token_ticks` (laid out once, then relabelled in place), with
+    the images resized (`resize_image`) and the cells' values in a pool of texts (`cell_texts`).
     """
 
     def __init__(self, figsize: tuple[float, float], dpi: int = 80) -> None:
         self.fig = Figure(figsize=figsize, dpi=dpi)
         self._canvas = FigureCanvasAgg(self.fig)
         self.dynamic: list[Artist] = []
+        self._token_ticks: list[TokenTicks] = []
         self._background = None
 
     def relayout(self) -> None:
         """Clear the figure and forget the cached background (the next png() lays out again)."""
         self.fig.clear()
         self.fig.set_layout_engine("constrained")
-        self.dynamic, self._background = [], None
+        self.dynamic, self._token_ticks, self._background = [], [], None
+
+    def token_ticks(self, ax: Axes, axis: str, capacity: int) -> TokenTicks:
+        """Token labels on `axis` ("x" or "y") of `ax` that a new sentence relabels in place
+        (see `TokenTicks`); call in `_build`, after `relayout()`."""
+        ticks = TokenTicks(ax, axis, capacity)
+        self._token_ticks.append(ticks)
+        return ticks
+
+    def _lay_out(self) -> None:
+        """Lay out and draw everything that stays (the background), then freeze the layout."""
+        shown = [artist.get_visible() for artist in self.dynamic]
+        for artist in self.dynamic:
+            artist.set_visible(False)
+        if self._token_ticks:
+            self.fig.draw_without_rendering()  # the layout, with the axes' own ticks
+            frozen = [artist for ticks in self._token_ticks for artist in ticks.freeze()]
+            shown += [artist.get_visible() for artist in frozen]
+            for artist in frozen:
+                artist.set_visible(False)
+            self.dynamic += frozen
+            self.fig.set_layout_engine("none")
+        self._canvas.draw()  # lay out (unless done above) and draw everything that stays
+        self.fig.set_layout_engine("none")  # then freeze the layout
+        self._background = self._canvas.copy_from_bbox(self.fig.bbox)
+        for artist, visible in zip(self.dynamic, shown, strict=True):
+            artist.set_visible(visible)
 
     def png(self) -> bytes:
         """The current state as PNG bytes, redrawing only the artists that change."""
         if self._background is None:
-            shown = [artist.get_visible() for artist in self.dynamic]
-            for artist in self.dynamic:
-                artist.set_visible(False)
-            self._canvas.draw()  # lay out and draw everything that stays
-            self.fig.set_layout_engine("none")  # then freeze the layout
-            self._background = self._canvas.copy_from_bbox(self.fig.bbox)
-            for artist, visible in zip(self.dynamic, shown, strict=True):
-                artist.set_visible(visible)
+            self._lay_out()
         else:
             self._canvas.restore_region(self._background)
         renderer = self._canvas.get_renderer()
@@ -135,3 +257,30 @@ class LiveFigure:
         ax.axis("off")
         ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
         return self.fig
+
+
+def resize_image(image: AxesImage, rows: int, cols: int) -> None:
+    """An imshow heatmap's extent and its axes' limits for `rows` × `cols` cells (rows down)."""
+    image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
+    image.axes.set_xlim(-0.5, cols - 0.5)
+    image.axes.set_ylim(rows - 0.5, -0.5)
+
+
+def cell_texts(ax: Axes, size: int, fontsize: float = 8) -> list[Text]:
+    """`size` × `size` empty texts over a heatmap's cells, row by row, for `fill_cells`."""
+    kw = {"ha": "center", "va": "center", "fontsize": fontsize}
+    return [ax.text(j, i, "", **kw) for i in range(size) for j in range(size)]
+
+
+def fill_cells(texts: list[Text], labels: np.ndarray, colours: np.ndarray) -> None:
+    """Write `labels` `(rows, cols)` in their cells in `colours`; hide the other texts (all of
+    them when the map is larger than the pool)."""
+    rows, cols = labels.shape
+    size = int(round(len(texts) ** 0.5))
+    for k, text in enumerate(texts):
+        i, j = divmod(k, size)
+        shown = rows <= size and cols <= size and i < rows and j < cols
+        text.set_visible(shown)
+        if shown:
+            text.set_text(labels[i, j])
+            text.set_color(colours[i, j])

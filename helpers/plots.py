@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
-from helpers.livefigure import LiveFigure
+from helpers.livefigure import LiveFigure, TokenTicks, cell_texts, fill_cells, resize_image
 
 __all__ = [
     "ACCENT",
@@ -30,10 +30,13 @@ __all__ = [
     "SERIES_COLOURS",
     "WEIGHTS_CMAP",
     "LiveFigure",
+    "TokenTicks",
     "annotate_cells",
     "as_weights",
     "ax_or_new",
     "cell_frame",
+    "cell_texts",
+    "fill_cells",
     "finish_heatmap",
     "frame_row",
     "label_queries_and_keys",
@@ -42,7 +45,9 @@ __all__ = [
     "plot_bars",
     "plot_head_grid",
     "plot_offset_similarity",
+    "resize_image",
     "save_figure",
+    "thinned",
     "tick_tokens",
     "use_style",
     "write_message",
@@ -270,12 +275,18 @@ def plot_offset_similarity(
     return ax
 
 
+def thinned(tokens: Sequence[str]) -> tuple[list[int], list[str]]:
+    """The positions and labels `tick_tokens` shows: every token up to 12, beyond only every 2nd,
+    3rd, … so that the labels stay readable."""
+    step = -(-len(tokens) // 12)
+    ticks = list(range(0, len(tokens), step))
+    return ticks, [tokens[i] for i in ticks]
+
+
 def tick_tokens(ax: Axes, tokens: Sequence[str], axis: str, fontsize: float = 8) -> None:
     """Token labels on one axis of a small heatmap (upright on y, vertical on x); beyond 12
     tokens only every 2nd, 3rd, … is labelled, so that the labels stay readable."""
-    step = -(-len(tokens) // 12)
-    ticks = range(0, len(tokens), step)
-    labels = [tokens[i] for i in ticks]
+    ticks, labels = thinned(tokens)
     if axis == "y":
         ax.set_yticks(ticks, labels, fontsize=fontsize)
     else:

@@ -14,8 +14,12 @@ from helpers.plots import (
     SERIES_COLOURS,
     LiveFigure,
     ax_or_new,
+    cell_texts,
+    fill_cells,
     plot_attention_heatmap,
+    resize_image,
 )
+from helpers.text import MAX_WORDS
 
 __all__ = ["AttentionFigure", "plot_score_spread"]
 
@@ -41,7 +45,8 @@ def plot_score_spread(
 class AttentionFigure(LiveFigure):
     """One figure, updated in place: the query's weights as bars (left), the matrix (right).
 
-    The axes are laid out only when the tokens change; otherwise an update moves the data.
+    Laid out once, with room for up to `MAX_WORDS` tokens: a new sentence relabels the token
+    ticks and resizes the data; only labels wider than the room kept for them lay it out again.
     Shapes: `update(tokens (T,), weights (T, T), query)`.
     Used by `explorer.attention_explorer` and for its static fallback.
     """
@@ -53,12 +58,9 @@ class AttentionFigure(LiveFigure):
     def _build(self, tokens: list[str]) -> None:
         self.relayout()
         self._tokens = tokens
-        n = len(tokens)
         self.ax_bars, self.ax_map = self.fig.subplots(1, 2, width_ratios=[1.1, 1.0])
-        self._bars = self.ax_bars.bar(range(n), np.zeros(n), color=SERIES_COLOURS[0])
-        rotate = n > ANNOTATE_UP_TO
-        self.ax_bars.set_xticks(
-            range(n), tokens, rotation=45 if rotate else 0, ha="right" if rotate else "center"
+        self._bars = self.ax_bars.bar(
+            range(MAX_WORDS), np.zeros(MAX_WORDS), color=SERIES_COLOURS[0]
         )
         self.ax_bars.set_ylim(0, 1.08)
         self.ax_bars.set_xlabel("key (attended to)")
@@ -73,11 +75,8 @@ class AttentionFigure(LiveFigure):
             va="bottom",
             fontsize="large",
         )
-        self._bar_labels = (
-            self.ax_bars.bar_label(self._bars, fmt="%.2f", fontsize=8, padding=1)
-            if n <= ANNOTATE_UP_TO
-            else []
-        )
+        self._bar_labels = self.ax_bars.bar_label(self._bars, fmt="%.2f", fontsize=8, padding=1)
+        n = len(tokens)
         plot_attention_heatmap(
             np.zeros((n, n)),
             tokens,
@@ -85,9 +84,17 @@ class AttentionFigure(LiveFigure):
             highlight_row=0,
             title="all queries × all keys",
         )
+        for text in list(self.ax_map.texts):  # the values go in a pool of texts, below
+            text.remove()
         self._image = self.ax_map.images[0]
-        self._cells = list(self.ax_map.texts)
+        self._cells = cell_texts(self.ax_map, ANNOTATE_UP_TO)
         self._frame = self.ax_map.patches[-1]
+        self._ticks = [
+            self.token_ticks(self.ax_bars, "x", MAX_WORDS),
+            self.token_ticks(self.ax_map, "x", MAX_WORDS),
+            self.token_ticks(self.ax_map, "y", MAX_WORDS),
+        ]
+        self._relabel(tokens)
         self.dynamic = [
             *self._bars,
             *self._bar_labels,
@@ -97,20 +104,37 @@ class AttentionFigure(LiveFigure):
             self._frame,
         ]
 
+    def _relabel(self, tokens: list[str]) -> bool:
+        """The token labels and the sizes that follow the sentence; False: lay out again."""
+        n = len(tokens)
+        slant = {"rotation": 45, "ha": "right"}
+        fits = [
+            self._ticks[0].set(range(n), tokens, **slant),
+            self._ticks[1].set(range(n), tokens, **slant),
+            self._ticks[2].set(range(n), tokens),
+        ]
+        self._tokens = tokens
+        self.ax_bars.set_xlim(-0.5, n - 0.5)
+        resize_image(self._image, n, n)
+        self._frame.set_width(n)
+        return all(fits)
+
     def update(self, tokens: Sequence[str], weights: np.ndarray, query: int) -> Figure:
-        if list(tokens) != self._tokens:
-            self._build(list(tokens))
-        row = weights[query]
+        tokens = list(tokens)
+        if tokens != self._tokens and (self._tokens is None or not self._relabel(tokens)):
+            self._build(tokens)
+        n, row = len(tokens), weights[query]
         for j, bar in enumerate(self._bars):
-            bar.set_height(row[j])
+            bar.set_visible(j < n)
+            bar.set_height(row[j] if j < n else 0.0)
             bar.set_color(ACCENT if j == query else SERIES_COLOURS[0])
-        for label, value, bar in zip(self._bar_labels, row, self._bars, strict=False):
-            label.set_text(f"{value:.2f}")
+        for j, (label, bar) in enumerate(zip(self._bar_labels, self._bars, strict=True)):
+            label.set_visible(j < n <= ANNOTATE_UP_TO)
+            label.set_text(f"{bar.get_height():.2f}")
             label.xy = (bar.get_x() + bar.get_width() / 2, bar.get_height())
         self._caption.set_text(f'weights of the query "{tokens[query]}"')
         self._image.set_data(weights)
-        for text, value in zip(self._cells, weights.ravel() if self._cells else [], strict=True):
-            text.set_text(f"{value:.2f}")
-            text.set_color("black" if value > 0.6 else "white")
+        colours = np.where(weights > 0.6, "black", "white")
+        fill_cells(self._cells, np.vectorize(lambda v: f"{v:.2f}")(weights), colours)
         self._frame.set_y(query - 0.5)
         return self.fig

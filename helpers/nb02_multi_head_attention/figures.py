@@ -19,8 +19,11 @@ from helpers.plots import (
     ax_or_new,
     panel_frame,
     plot_head_grid,
+    resize_image,
+    thinned,
     tick_tokens,
 )
+from helpers.text import MAX_WORDS
 
 __all__ = ["MAX_HEAD_SLOTS", "MultiHeadFigure", "plot_attention_lines"]
 
@@ -76,7 +79,8 @@ class MultiHeadFigure(LiveFigure):
     selected head as lines, and the heads' outputs concatenated (the input of W_o).
 
     The grid always has 8 slots, so changing the number of heads, the head or the weights only
-    moves data (blitted, no layout); new tokens lay the figure out again.
+    moves data (blitted, no layout); new tokens relabel the token ticks and resize the data (up to
+    `MAX_WORDS` tokens); only labels wider than the room kept for them lay it out again.
     Shapes: `update(tokens (T,), weights (H, T, T), head, titles (H,), concat (T, D))`, H ≤ 8;
     a grid panel shows the part of its title before a colon, the line view the whole title.
     Used by `explorer.multi_head_explorer` and for its static fallback.
@@ -103,6 +107,12 @@ class MultiHeadFigure(LiveFigure):
         self._draw_slots(grid, tokens)
         self._draw_lines(tokens)
         self._draw_concat(tokens, width)
+        self._ticks = [
+            *(self.token_ticks(self.slots[h], "y", MAX_WORDS) for h in (0, 4)),
+            *(self.token_ticks(self.slots[h], "x", MAX_WORDS) for h in range(4, 8)),
+            self.token_ticks(self.ax_concat, "y", MAX_WORDS),
+        ]
+        self._relabel(tokens)
         self.dynamic = [
             *self._images,
             *self._titles,
@@ -110,6 +120,7 @@ class MultiHeadFigure(LiveFigure):
             *self._empty,
             *self._frames,
             self._lines,
+            *self._line_labels,
             self._lines_caption,
             self._concat,
             self._bounds,
@@ -143,13 +154,45 @@ class MultiHeadFigure(LiveFigure):
         self._frames = [ax.add_patch(panel_frame(ax, "none")) for ax in slots]
 
     def _draw_lines(self, tokens: list[str]) -> None:
-        """The selected head's line view, with room for its two-line caption."""
+        """The selected head's line view, with room for its two-line caption; its token labels
+        are a pool of texts, queries on the left and keys on the right."""
         n = len(tokens)
         plot_attention_lines(np.zeros((n, n)), tokens, ax=self.ax_lines, title=" \n ")
         self._lines = self.ax_lines.collections[0]
+        for text in list(self.ax_lines.texts):  # the labels go in the pool below
+            text.remove()
+        self._line_labels = [
+            self.ax_lines.text(x, 0, "", ha=ha, va="center")
+            for x, ha in ((-0.06, "right"), (1.06, "left"))
+            for _ in range(MAX_WORDS)
+        ]
         self._lines_caption = self.ax_lines.text(
             0.5, 1.01, "", transform=self.ax_lines.transAxes, ha="center", va="bottom", fontsize=9
         )
+
+    def _relabel(self, tokens: list[str]) -> bool:
+        """The token labels and the sizes that follow the sentence; False: lay out again."""
+        n = len(tokens)
+        positions, labels = thinned(tokens)
+        fits = [
+            ticks.set(
+                positions, labels, fontsize=8, **({"rotation": 90} if ticks.axis == "x" else {})
+            )
+            for ticks in self._ticks
+        ]
+        self._tokens = tokens
+        for image in self._images:
+            resize_image(image, n, n)
+        self._lines.set_segments([[(0.0, i), (1.0, j)] for i, j in np.ndindex(n, n)])
+        fontsize = 9 if n <= 12 else 7 if n <= 20 else 6  # as in plot_attention_lines
+        for k, text in enumerate(self._line_labels):
+            i = k % MAX_WORDS
+            text.set_visible(i < n)
+            text.set(text=tokens[i] if i < n else "", y=i, fontsize=fontsize)
+        self.ax_lines.set_ylim(n - 0.5, -0.5)
+        resize_image(self._concat, n, self._width)
+        self._block.set_height(n)
+        return all(fits)
 
     def _draw_concat(self, tokens: list[str], width: int) -> None:
         """The heads' outputs side by side (T, D), with the heads' boundaries and a frame around
@@ -197,8 +240,11 @@ class MultiHeadFigure(LiveFigure):
                 f"weights {weights.shape}, concat {concat.shape} and {len(titles)} titles do "
                 f"not fit {n} tokens and {n_heads} heads"
             )
-        if list(tokens) != self._tokens or concat.shape[1] != self._width:
-            self._build(list(tokens), concat.shape[1])
+        tokens = list(tokens)
+        if self._tokens is None or concat.shape[1] != self._width:
+            self._build(tokens, concat.shape[1])
+        elif tokens != self._tokens and not self._relabel(tokens):
+            self._build(tokens, concat.shape[1])
         blank = np.full((n, n), np.nan)  # NaN draws nothing: an empty slot
         d_k = concat.shape[1] // n_heads
         for h in range(MAX_HEAD_SLOTS):

@@ -16,9 +16,13 @@ from helpers.plots import (
     WEIGHTS_CMAP,
     LiveFigure,
     ax_or_new,
+    cell_texts,
+    fill_cells,
     label_queries_and_keys,
     plot_attention_heatmap,
+    resize_image,
 )
+from helpers.text import MAX_WORDS
 
 __all__ = ["BLOCKED", "DecoderAttentionFigure", "MASK_CMAP", "plot_mask"]
 
@@ -68,7 +72,9 @@ class DecoderAttentionFigure(LiveFigure):
     (middle; hidden future words marked) and one head's cross-attention from the decoder's words
     to the encoder's (right).
 
-    Laid out once per pair of sentences; the step, the mask and the head only move data.
+    Laid out once, with room for up to `MAX_WORDS` words a sentence: the step, the mask and the
+    head move data; new sentences relabel the token ticks and resize the data; only labels wider
+    than the room kept for them lay it out again.
     Shapes: `update(target (T,), source (S,), self_weights (T, T), mask (T, T) or None,
     cross_weights (T, S), step, head_title, caption)`.
     Used by `explorer.decoder_attention_explorer` and for its static fallback.
@@ -94,10 +100,16 @@ class DecoderAttentionFigure(LiveFigure):
         self.fig.supxlabel(" \n ")  # room for the caption below the panels
         self._caption = self.fig.text(0.5, 0.015, "", ha="center", va="bottom", fontsize=11)
         self._self_image, self._cross_image = self.ax_self.images[0], self.ax_cross.images[0]
-        self._self_cells, self._cross_cells = list(self.ax_self.texts), list(self.ax_cross.texts)
-        self._self_cells = [c for c in self._self_cells if c not in self._titles]
-        self._cross_cells = [c for c in self._cross_cells if c not in self._titles]
+        self._self_cells = cell_texts(self.ax_self, ANNOTATE_UP_TO)
+        self._cross_cells = cell_texts(self.ax_cross, ANNOTATE_UP_TO)
         self._frames = [self.ax_self.patches[-1], self.ax_cross.patches[-1]]
+        self._ticks = [
+            self.token_ticks(ax, axis, MAX_WORDS)
+            for ax in (self.ax_self, self.ax_cross, self.ax_bars)
+            for axis in ("x", "y")
+            if (ax, axis) != (self.ax_bars, "y")
+        ]
+        self._relabel(target, source)
         self.dynamic = [
             self._self_image,
             self._cross_image,
@@ -131,30 +143,43 @@ class DecoderAttentionFigure(LiveFigure):
         )
         self.ax_cross.set_xlabel("key: encoder word (attended to)")
         self.ax_cross.set_ylabel("query: decoder word")
+        for ax in (self.ax_self, self.ax_cross):
+            for text in list(ax.texts):  # the values go in pools of texts (cell_texts)
+                text.remove()
+
+    def _relabel(self, target: list[str], source: list[str]) -> bool:
+        """The token labels and the sizes that follow the sentences; False: lay out again."""
+        t, s = len(target), len(source)
+        slant = {"rotation": 45, "ha": "right"}
+        labels = [target, target, source, target, target]  # self x, y; cross x, y; bars x
+        fits = [
+            ticks.set(range(len(words)), words, **(slant if ticks.axis == "x" else {}))
+            for ticks, words in zip(self._ticks, labels, strict=True)
+        ]
+        self._tokens = (target, source)
+        resize_image(self._self_image, t, t)
+        resize_image(self._cross_image, t, s)
+        for frame, width in zip(self._frames, (t, s), strict=True):
+            frame.set_width(width)
+        self.ax_bars.set_xlim(-0.5, t - 0.5)
+        return all(fits)
 
     def _draw_bars(self, target: list[str]) -> None:
         """One bar per decoder word (what one step attends to), with value labels up to 8 words
-        and a "hidden" mark for each word the mask hides."""
-        t = len(target)
-        self._bars = self.ax_bars.bar(range(t), np.zeros(t), color=SERIES_COLOURS[0])
-        rotate = t > 6 or max(len(w) for w in target) > 4
-        self.ax_bars.set_xticks(
-            range(t), target, rotation=45 if rotate else 0, ha="right" if rotate else "center"
+        and a "hidden" mark for each word the mask hides; room for `MAX_WORDS` words."""
+        self._bars = self.ax_bars.bar(
+            range(MAX_WORDS), np.zeros(MAX_WORDS), color=SERIES_COLOURS[0]
         )
-        self.ax_bars.set_xlim(-0.5, t - 0.5)
         self.ax_bars.set_ylim(0, 1.12)
         self.ax_bars.set_xlabel("decoder word (key)")
         self.ax_bars.set_ylabel("attention weight")
         self.ax_bars.set_title(" \n ")
-        small = t <= ANNOTATE_UP_TO
-        self._bar_labels = (
-            self.ax_bars.bar_label(self._bars, fmt="%.2f", fontsize=8, padding=1) if small else []
-        )
+        self._bar_labels = self.ax_bars.bar_label(self._bars, fmt="%.2f", fontsize=8, padding=1)
         self._hidden = [
             self.ax_bars.text(
                 j, 0.03, "", rotation=90, ha="center", va="bottom", color="dimgrey", fontsize=9
             )
-            for j in range(t)
+            for j in range(MAX_WORDS)
         ]
 
     def update(
@@ -177,32 +202,43 @@ class DecoderAttentionFigure(LiveFigure):
             )
         if not 0 <= step < t:
             raise ValueError(f"step {step} is outside 0 … {t - 1}")
-        if (list(target), list(source)) != self._tokens:
-            self._build(list(target), list(source))
-        self._self_image.set_data(np.where(allowed, self_weights, np.nan))
-        for text, value, ok in zip(
-            self._self_cells, self_weights.ravel(), allowed.ravel(), strict=False
+        target, source = list(target), list(source)
+        if self._tokens is None or (
+            (target, source) != self._tokens and not self._relabel(target, source)
         ):
-            text.set_text(f"{value:.2f}" if ok else "0")
-            text.set_color(("black" if value > 0.6 else "white") if ok else "grey")
+            self._build(target, source)
+        self._self_image.set_data(np.where(allowed, self_weights, np.nan))
+        fill_cells(
+            self._self_cells,
+            np.where(allowed, np.vectorize(lambda v: f"{v:.2f}")(self_weights), "0"),
+            np.where(allowed, np.where(self_weights > 0.6, "black", "white"), "grey"),
+        )
         self._cross_image.set_data(cross_weights)
-        for text, value in zip(self._cross_cells, cross_weights.ravel(), strict=False):
-            text.set_text(f"{value:.2f}")
-            text.set_color("black" if value > 0.6 else "white")
+        fill_cells(
+            self._cross_cells,
+            np.vectorize(lambda v: f"{v:.2f}")(cross_weights),
+            np.where(cross_weights > 0.6, "black", "white"),
+        )
         for frame in self._frames:
             frame.set_y(step - 0.5)
-        row = self_weights[step]
-        for j, bar in enumerate(self._bars):
-            future = j > step
-            bar.set_height(0.0 if future and not allowed[step, j] else row[j])
-            bar.set_color(ACCENT if future else SERIES_COLOURS[0])
-            self._hidden[j].set_text("hidden" if future and not allowed[step, j] else "")
-        for j, (label, bar) in enumerate(zip(self._bar_labels, self._bars, strict=False)):
-            label.set_text("" if self._hidden[j].get_text() else f"{bar.get_height():.2f}")
-            label.xy = (bar.get_x() + bar.get_width() / 2, bar.get_height())
+        self._step_bars(self_weights[step], allowed[step], step, t)
         kind = "masked self-attention" if mask is not None else "self-attention, NO mask"
         self._titles[0].set_text(f"decoder {kind}\n(queries × keys, both decoder words)")
         self._titles[1].set_text(f'decoding step {step}: what "{target[step]}" attends to\n ')
         self._titles[2].set_text(f"cross-attention, head {head_title}\n(decoder → encoder)")
         self._caption.set_text(caption)
         return self.fig
+
+    def _step_bars(self, row: np.ndarray, allowed: np.ndarray, step: int, t: int) -> None:
+        """What the word at `step` attends to: the bars of the first `t` words, hidden future
+        words marked, values up to 8 words. Shapes: row `(T,)`, allowed `(T,)`."""
+        for j, bar in enumerate(self._bars):
+            future, hidden = j > step, j < t and j > step and not allowed[j]
+            bar.set_visible(j < t)
+            bar.set_height(row[j] if j < t and not hidden else 0.0)
+            bar.set_color(ACCENT if future else SERIES_COLOURS[0])
+            self._hidden[j].set_text("hidden" if hidden else "")
+            label = self._bar_labels[j]
+            label.set_visible(j < t <= ANNOTATE_UP_TO)
+            label.set_text("" if hidden else f"{bar.get_height():.2f}")
+            label.xy = (bar.get_x() + bar.get_width() / 2, bar.get_height())

@@ -70,6 +70,25 @@ def test_figure_updates_in_place_and_changes_pixels():
     other = attention_view("고양이가 매트 위에 앉았다")
     fig.update(other.tokens, other.weights, 0)
     assert fig.png().startswith(b"\x89PNG")
+    assert fig.fig.axes == axes  # a new sentence: relabelled in place, no new layout
+    for ticks in fig._ticks:  # bars x, map x, map y
+        assert [t.get_text() for t in ticks.texts if t.get_visible()] == other.tokens
+    assert sum(t.get_visible() for t in fig._cells) == 16  # 4 × 4 values
+    assert sum(b.get_visible() for b in fig._bars) == 4
+
+
+def test_a_word_wider_than_the_room_kept_lays_the_figure_out_again():
+    fig = AttentionFigure()
+    view = attention_view(SENTENCE)
+    fig.update(view.tokens, view.weights, 1)
+    fig.png()
+    axes = fig.fig.axes
+    wide = attention_view("the Pneumonoultramicroscopicsilicovolcanoconiosis")
+    fig.update(wide.tokens, wide.weights, 1)
+    assert fig.fig.axes != axes
+    assert [t.get_text() for t in fig._ticks[2].texts if t.get_visible()] == []  # not laid out
+    fig.png()
+    assert [t.get_text() for t in fig._ticks[2].texts if t.get_visible()] == wide.tokens
 
 
 def test_explorer_controls_redraw(controls):

@@ -92,8 +92,15 @@ def test_figure_updates_in_place_for_every_control():
         assert fig.fig.axes == axes  # the same tokens: no new layout, only the data moved
         assert png not in seen
         seen.add(png)
-    _update(fig, sentence="고양이가 매트 위에 앉았다")
-    assert fig.fig.axes != axes  # new tokens: laid out again
+    png = _update(fig, sentence="고양이가 매트 위에 앉았다")
+    assert fig.fig.axes == axes  # new tokens: relabelled in place, no new layout
+    assert png not in seen
+    shown = [t.get_text() for t in fig._ticks[0].texts if t.get_visible()]
+    assert shown == ["고양이가", "매트", "위에", "앉았다"]
+    assert [t.get_text() for t in fig._line_labels if t.get_visible()] == shown * 2
+    assert fig._images[0].get_extent() == [-0.5, 3.5, 3.5, -0.5]
+    _update(fig, sentence="Pneumonoultramicroscopicsilicovolcanoconiosis is long")
+    assert fig.fig.axes != axes  # a word wider than the room kept for it: laid out again
 
 
 def test_figure_shows_unused_slots_and_the_selected_head():

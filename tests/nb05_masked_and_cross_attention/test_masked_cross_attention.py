@@ -281,21 +281,32 @@ def test_figure_moves_only_data_for_step_mask_and_head(draw_warnings):
         assert png not in seen
         seen.add(png)
     assert _draw(fig) == first  # back to the default: the same pixels
-    _draw(fig, target="개가 소파 위에 잤다")
-    assert fig.fig.axes != axes  # a new sentence: laid out again
+    png = _draw(fig, target="개가 소파 위에 잤다 and then")
+    assert fig.fig.axes == axes  # a new sentence: relabelled in place, no new layout
+    assert png not in seen
+    words = ["개가", "소파", "위에", "잤다", "and", "then"]
+    for ticks in fig._ticks:  # self x, y; cross x, y; bars x
+        shown = [t.get_text() for t in ticks.texts if t.get_visible()]
+        assert shown == (TOKENS if ticks.ax is fig.ax_cross and ticks.axis == "x" else words)
+    assert fig._cross_image.get_extent() == [-0.5, 5.5, 5.5, -0.5]
+    assert sum(b.get_visible() for b in fig._bars) == 6
+    assert sum(t.get_visible() for t in fig._self_cells) == 36
+    _draw(fig, source="Pneumonoultramicroscopicsilicovolcanoconiosis")
+    assert fig.fig.axes != axes  # a word wider than the room kept for it: laid out again
     assert draw_warnings(fig.fig) == []
 
 
 def test_figure_marks_hidden_words_and_the_leak():
     fig = DecoderAttentionFigure()
-    _draw(fig, step=1)
-    assert [t.get_text() for t in fig._hidden] == ["", "", "hidden", "hidden"]
-    assert [b.get_height() for b in fig._bars][2:] == [0.0, 0.0]
+    _draw(fig, step=1)  # 4 words: 4 of the figure's bars and marks in use, the others blank
+    assert [t.get_text() for t in fig._hidden] == ["", "", "hidden", "hidden"] + [""] * 28
+    assert [b.get_visible() for b in fig._bars] == [True] * 4 + [False] * 28
+    assert [b.get_height() for b in fig._bars][2:4] == [0.0, 0.0]
     assert [t.get_text() for t in fig._self_cells[1:4]] == ["0", "0", "0"]  # row 0's future
     assert "masked self-attention" in fig._titles[0].get_text()
     _draw(fig, step=1, causal=False)
-    assert [t.get_text() for t in fig._hidden] == [""] * 4
-    assert all(b.get_height() > 0 for b in fig._bars)
+    assert [t.get_text() for t in fig._hidden] == [""] * 32
+    assert all(b.get_height() > 0 for b in fig._bars[:4])
     assert (
         fig._bars[3].get_facecolor()
         == fig._bars[2].get_facecolor()
