@@ -101,8 +101,10 @@ class TokenTicks:
     widest label stands in for `RESERVED_LABEL` if that is wider, so that the layout keeps room
     for longer words); once laid out (`freeze`) the ticks become `capacity` dynamic texts and one
     line of tick marks, the axis label stays where the layout put it, and `set` moves and
-    relabels them. It returns False when the new labels do not fit the room laid out for them
-    (more than `capacity`, another style, or wider): the figure must then be laid out again.
+    relabels them. The axis label becomes a dynamic text too, kept at the layout's distance from
+    the widest label shown (not from the reserved room). `set` returns False when the new labels
+    do not fit the room laid out for them (more than `capacity`, another style, or wider): the
+    figure must then be laid out again.
     """
 
     def __init__(self, ax: Axes, axis: str, capacity: int) -> None:
@@ -112,7 +114,8 @@ class TokenTicks:
         self._positions: list[float] = []
         self._style: dict = {}
         self._marks: Line2D | None = None
-        self._room = 0.0
+        self._title: Text | None = None
+        self._room = self._gap = 0.0
         self._sizes: dict[str, float] = {}
 
     def set(self, positions: list[float], labels: list[str], **style: object) -> bool:
@@ -150,10 +153,17 @@ class TokenTicks:
         edges = [t.label1.get_window_extent(renderer) for t in ticks]
         bottom = self.ax.bbox.y0 if self.axis == "x" else self.ax.bbox.x0
         self._room = max(bottom - (b.y0 if self.axis == "x" else b.x0) for b in edges)
-        anchor = axis.label.get_transform().transform(axis.label.get_position())
-        axis.set_label_coords(*self.ax.transAxes.inverted().transform(anchor))
         keep = {"fontproperties", "rotation", "ha", "va", "rotation_mode", "color", "transform"}
         props = {k: getattr(label, f"get_{k}")() for k in keep}
+        title = axis.label  # its distance beyond the labels' room, kept for the labels shown
+        anchor = title.get_transform().transform(title.get_position())  # (px, px)
+        self._gap = bottom - anchor[1 if self.axis == "x" else 0] - self._room
+        self._title = Text(
+            *self.ax.transAxes.inverted().transform(anchor), title.get_text(), clip_on=False
+        )
+        self._title.update({k: getattr(title, f"get_{k}")() for k in keep - {"transform"}})
+        self._title.set_transform(self.ax.transAxes)
+        title.set_visible(False)
         self.texts = [Text(0, 0, "", clip_on=False, **props) for _ in range(self.capacity)]
         self._probe = Text(0, 0, "", **props)  # measures new labels, never drawn
         self._probe.set_figure(self.ax.figure)
@@ -162,11 +172,11 @@ class TokenTicks:
             markersize=mark.get_markersize(), markeredgewidth=mark.get_markeredgewidth(),
             color=mark.get_color(), linestyle="None", clip_on=False,
         )  # fmt: skip
-        for artist in (*self.texts, self._marks):
+        for artist in (*self.texts, self._marks, self._title):
             self.ax.add_artist(artist)
         (self.ax.set_xticks if self.axis == "x" else self.ax.set_yticks)([])
         self._show()
-        return [*self.texts, self._marks]
+        return [*self.texts, self._marks, self._title]
 
     def _show(self) -> None:
         """Put the labels and marks at their positions; hide the unused texts."""
@@ -178,6 +188,11 @@ class TokenTicks:
             if i < len(self.labels):
                 text.set_text(self.labels[i])
                 text.set_position((xy[0][i], xy[1][i]))
+        reach = max((self._size(label) for label in self.labels), default=0.0)  # px
+        if self.axis == "x":
+            self._title.set_y(-(reach + self._gap) / self.ax.bbox.height)
+        else:
+            self._title.set_x(-(reach + self._gap) / self.ax.bbox.width)
 
 
 class LiveFigure:

@@ -192,10 +192,11 @@ def test_every_control_redraws(page, lab, latency_log: LatencyLog, name: str) ->
         controls = _controls(widget)
         assert controls, f"{name}: widget {w} has no control"
         _shoot(widget, f"{stem}_widget{w}_default")
+        pixels = _images(widget)
         for kind, control in controls:
-            pixels = _images(widget)
             assert _change(widget, kind, control) is not None, f"{name}: {kind} drew nothing new"
-            assert _images(widget) != pixels, f"{name}: {kind} did not change the figure"
+            before, pixels = pixels, _images(widget)  # after this control: before the next one
+            assert pixels != before, f"{name}: {kind} did not change the figure"
             _shoot(widget, f"{stem}_widget{w}_{kind.replace(' ', '_')}")
     if LATENCY_JSON:
         clear_all(page)
