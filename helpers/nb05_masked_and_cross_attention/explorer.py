@@ -220,25 +220,25 @@ def _decoder_caption(
     row: torch.Tensor,
     cross_row: torch.Tensor,
 ) -> str:
-    """What the word at `step` may see, what the mask hides (or leaks without it), and where the
-    cross-attention head labelled `head` ("1", or a trained head's title) looks.
+    """What the word of `step` (counted from 1) may see, what the mask hides (or leaks without
+    it), and where the cross-attention head labelled `head` ("1", or a trained head's title) looks.
     Shapes: row `(T,)` its self-attention weights, cross_row `(S,)` its weights in that head.
     """
-    seen = ", ".join(tgt[: step + 1])
-    caption = f'step {step}: "{tgt[step]}" may attend to {seen}'
-    future = row[step + 1 :]  # (T − t − 1,)
+    word = tgt[step - 1]
+    caption = f'step {step}: "{word}" may attend to {", ".join(tgt[:step])}'
+    future = row[step:]  # (T − t,)
     if len(future) and causal:
-        caption += f" · hidden by the mask: {', '.join(tgt[step + 1 :])}"
+        caption += f" · hidden by the mask: {', '.join(tgt[step:])}"
     elif len(future):
         caption += (
-            f" · NO MASK: it also sees the future {', '.join(tgt[step + 1 :])} "
+            f" · NO MASK: it also sees the future {', '.join(tgt[step:])} "
             f"({float(future.sum()):.0%} of its attention leaks there)"
         )
     elif not causal:
         caption += " · the last word: nothing lies ahead, mask or not"
     best = int(cross_row.argmax())
     return caption + (
-        f'\ncross-attention head {head}: "{tgt[step]}" looks most at "{src[best]}"'
+        f'\ncross-attention head {head}: "{word}" looks most at "{src[best]}"'
         f" ({float(cross_row[best]):.2f})"
     )
 
@@ -246,7 +246,7 @@ def _decoder_caption(
 def decoder_attention_view(
     target: str | None = None,
     source: str = SENTENCE,
-    step: int = 2,
+    step: int = 3,
     causal: bool = True,
     head: int = 0,
     d_model: int = 512,
@@ -259,9 +259,10 @@ def decoder_attention_view(
     the target, keys and values from the source (standing in for the encoder's output); then, when
     it knows every word, every head of notebook 08's trained translator (`head` ≥ BUILT_HEADS,
     `trained_cross_attention`; the message says where the model comes from).
-    `target` defaults to `KOREAN_SENTENCE`. The step is clamped to 0 … T − 1, the head to
-    0 … H − 1. An empty sentence, more than `MAX_WORDS` words and words the bilingual lexicon does
-    not know get a friendly message.
+    `target` defaults to `KOREAN_SENTENCE`. Steps count from 1, as in notebook 06 (step t: the
+    t-th decoder word); the step is clamped to 1 … T, the head to 0 … H − 1. An empty sentence,
+    more than `MAX_WORDS` words and words the bilingual lexicon does not know get a friendly
+    message.
     """
 
     notes: list[str] = []
@@ -273,13 +274,14 @@ def decoder_attention_view(
             f"Type a {' and an '.join(empty)} sentence: I need at least one word in each "
             "(letters or digits, in any language)."
         )
-        return DecoderAttentionView(tgt, src, 0, causal, 0, None, None, None, [], "", message)
+        return DecoderAttentionView(tgt, src, 1, causal, 0, None, None, None, [], "", message)
     notes += _unknown_words_notes(tgt + src)
-    step = min(max(int(step), 0), len(tgt) - 1)
+    step = min(max(int(step), 1), len(tgt))
     self_weights, mask, cross = _decoder_weights(tgt, src, causal, d_model)
     cross, titles, head = _with_trained_heads(tgt, src, cross, int(head), notes)
     label = str(head + 1) if head < BUILT_HEADS else titles[head]
-    caption = _decoder_caption(tgt, src, step, causal, label, self_weights[step], cross[head, step])
+    row = step - 1  # the step's decoder word
+    caption = _decoder_caption(tgt, src, step, causal, label, self_weights[row], cross[head, row])
     return DecoderAttentionView(
         tgt,
         src,
@@ -307,9 +309,7 @@ def decoder_attention_explorer(target: str | None = None, source: str = SENTENCE
     source_box = sentence_box(source)
     source_box.description = "encoder"
     first = decoder_attention_view(target_box.value, source_box.value)
-    step = slider(
-        "decoding step t", first.step, min=0, max=max(len(first.target) - 1, 1), live=True
-    )
+    step = slider("decoding step t", first.step, min=1, max=max(len(first.target), 2), live=True)
     causal = W.Checkbox(value=True, description="causal mask", indent=False)
     heads = [(f"{h + 1}: {title}", h) for h, title in enumerate(cross_head_titles(BUILT_HEADS))]
     trained = trained_head_titles()
@@ -330,8 +330,8 @@ def decoder_attention_explorer(target: str | None = None, source: str = SENTENCE
 
     def fit_steps() -> None:  # a new decoder sentence: one step per word
         n = len(decoder_attention_view(target_box.value, source_box.value).target)
-        step.max = max(n - 1, 1)  # a slider needs max > min; step is clamped by the view
-        step.value = min(step.value, max(n - 1, 0))
+        step.max = max(n, 2)  # a slider needs max > min; step is clamped by the view
+        step.value = min(step.value, max(n, 1))
 
     target_box.observe(explorer.rebuild(fit_steps), names="value")
     return explorer.widget

@@ -200,8 +200,9 @@ class DecoderAttentionFigure(LiveFigure):
                 f"self_weights {self_weights.shape}, mask {allowed.shape} and cross_weights "
                 f"{cross_weights.shape} do not fit {t} decoder and {s} encoder words"
             )
-        if not 0 <= step < t:
-            raise ValueError(f"step {step} is outside 0 … {t - 1}")
+        if not 1 <= step <= t:
+            raise ValueError(f"step {step} is outside 1 … {t}")
+        row = step - 1  # steps count from 1: step t is the t-th decoder word
         target, source = list(target), list(source)
         if self._tokens is None or (
             (target, source) != self._tokens and not self._relabel(target, source)
@@ -220,20 +221,20 @@ class DecoderAttentionFigure(LiveFigure):
             np.where(cross_weights > 0.6, "black", "white"),
         )
         for frame in self._frames:
-            frame.set_y(step - 0.5)
-        self._step_bars(self_weights[step], allowed[step], step, t)
+            frame.set_y(row - 0.5)
+        self._step_bars(self_weights[row], allowed[row], row, t)
         kind = "masked self-attention" if mask is not None else "self-attention, NO mask"
         self._titles[0].set_text(f"decoder {kind}\n(queries × keys, both decoder words)")
-        self._titles[1].set_text(f'decoding step {step}: what "{target[step]}" attends to\n ')
+        self._titles[1].set_text(f'decoding step {step}: what "{target[row]}" attends to\n ')
         self._titles[2].set_text(f"cross-attention, head {head_title}\n(decoder → encoder)")
         self._caption.set_text(caption)
         return self.fig
 
-    def _step_bars(self, row: np.ndarray, allowed: np.ndarray, step: int, t: int) -> None:
-        """What the word at `step` attends to: the bars of the first `t` words, hidden future
-        words marked, values up to 8 words. Shapes: row `(T,)`, allowed `(T,)`."""
+    def _step_bars(self, row: np.ndarray, allowed: np.ndarray, query: int, t: int) -> None:
+        """What the word at index `query` attends to: the bars of the first `t` words, hidden
+        future words marked, values up to 8 words. Shapes: row `(T,)`, allowed `(T,)`."""
         for j, bar in enumerate(self._bars):
-            future, hidden = j > step, j < t and j > step and not allowed[j]
+            future, hidden = j > query, j < t and j > query and not allowed[j]
             bar.set_visible(j < t)
             bar.set_height(row[j] if j < t and not hidden else 0.0)
             bar.set_color(ACCENT if future else SERIES_COLOURS[0])

@@ -275,7 +275,7 @@ def test_figure_moves_only_data_for_step_mask_and_head(draw_warnings):
     first = _draw(fig)
     axes = list(fig.fig.axes)
     seen = {first}
-    for kwargs in [dict(step=0), dict(step=3), dict(causal=False), dict(head=1), dict(head=5)]:
+    for kwargs in [dict(step=1), dict(step=4), dict(causal=False), dict(head=1), dict(head=5)]:
         png = _draw(fig, **kwargs)
         assert fig.fig.axes == axes  # the same sentences: no new layout
         assert png not in seen
@@ -298,13 +298,13 @@ def test_figure_moves_only_data_for_step_mask_and_head(draw_warnings):
 
 def test_figure_marks_hidden_words_and_the_leak():
     fig = DecoderAttentionFigure()
-    _draw(fig, step=1)  # 4 words: 4 of the figure's bars and marks in use, the others blank
+    _draw(fig, step=2)  # 4 words: 4 of the figure's bars and marks in use, the others blank
     assert [t.get_text() for t in fig._hidden] == ["", "", "hidden", "hidden"] + [""] * 28
     assert [b.get_visible() for b in fig._bars] == [True] * 4 + [False] * 28
     assert [b.get_height() for b in fig._bars][2:4] == [0.0, 0.0]
     assert [t.get_text() for t in fig._self_cells[1:4]] == ["0", "0", "0"]  # row 0's future
     assert "masked self-attention" in fig._titles[0].get_text()
-    _draw(fig, step=1, causal=False)
+    _draw(fig, step=2, causal=False)
     assert [t.get_text() for t in fig._hidden] == [""] * 32
     assert all(b.get_height() > 0 for b in fig._bars[:4])
     assert (
@@ -322,9 +322,10 @@ def test_figure_refuses_what_it_cannot_draw_and_recovers_after_a_message():
     args = list(view.figure_args())
     with pytest.raises(ValueError, match="do not fit 4 decoder and 6 encoder words"):
         fig.update(args[0], args[1], args[2], args[3], args[4][:, :5], *args[5:])
-    args[5] = 4
-    with pytest.raises(ValueError, match=r"step 4 is outside 0 … 3"):
-        fig.update(*args)
+    for step in (0, 5):  # steps count from 1: 1 … 4 for four decoder words
+        args[5] = step
+        with pytest.raises(ValueError, match=rf"step {step} is outside 1 … 4"):
+            fig.update(*args)
     fig.show_message("nothing to draw")
     assert fig.png().startswith(b"\x89PNG")
     fig.update(*view.figure_args())  # the same sentences as before the message: laid out again
@@ -337,7 +338,7 @@ def test_figure_refuses_what_it_cannot_draw_and_recovers_after_a_message():
 def test_default_view():
     view = decoder_attention_view()
     assert view.target == KOREAN_TOKENS and view.source == TOKENS
-    assert (view.step, view.causal, view.head, view.message) == (2, True, 0, "")
+    assert (view.step, view.causal, view.head, view.message) == (3, True, 0, "")
     assert view.self_weights.shape == (4, 4) and view.cross_weights.shape == (16, 4, 6)
     assert np.array_equal(view.mask, causal_mask(4).numpy())
     assert (view.self_weights[~view.mask] == 0).all()
@@ -346,24 +347,24 @@ def test_default_view():
     assert view.titles[2:BUILT_HEADS] == ["random"] * 6
     assert view.titles[0] == "aligned (match score 5)"
     assert view.caption == (
-        'step 2: "위에" may attend to 고양이가, 매트, 위에 · hidden by the mask: 앉았다\n'
+        'step 3: "위에" may attend to 고양이가, 매트, 위에 · hidden by the mask: 앉았다\n'
         'cross-attention head 1: "위에" looks most at "on" (0.97)'
     )
 
 
 def test_view_without_the_mask_reports_the_leak():
-    view = decoder_attention_view(step=1, causal=False)
+    view = decoder_attention_view(step=2, causal=False)
     assert view.mask is None and (view.self_weights > 0).all()
     leaked = view.self_weights[1, 2:].sum()
     assert f"({leaked:.0%} of its attention leaks there)" in view.caption
     assert "NO MASK" in view.caption
-    assert "nothing lies ahead" in decoder_attention_view(step=3, causal=False).caption
-    assert "hidden" not in decoder_attention_view(step=3).caption
+    assert "nothing lies ahead" in decoder_attention_view(step=4, causal=False).caption
+    assert "hidden" not in decoder_attention_view(step=4).caption
 
 
 def test_step_and_head_are_clamped():
-    assert decoder_attention_view(step=99).step == 3
-    assert decoder_attention_view(step=-2).step == 0
+    assert decoder_attention_view(step=99).step == 4  # steps count from 1, as in notebook 06
+    assert decoder_attention_view(step=-2).step == 1
     assert decoder_attention_view(head=99).head == 15  # 8 built and random, 8 trained
     assert decoder_attention_view(head=-1).head == 0
 
@@ -393,7 +394,7 @@ def test_unknown_words_get_a_message_but_articles_do_not():
 
 
 def test_trained_heads_are_the_translators_and_say_where_it_comes_from():
-    view = decoder_attention_view(step=3, head=BUILT_HEADS + 5)  # layer 2, head 2
+    view = decoder_attention_view(step=4, head=BUILT_HEADS + 5)  # layer 2, head 2
     assert view.titles[view.head] == "2 of decoder layer 2, trained translator (notebook 08)"
     assert view.message == TRAINED_NOTE and "translator.pt" in TRAINED_NOTE
     assert (
@@ -437,7 +438,7 @@ def _controls(box):
 def test_explorer_controls():
     target, source, step, causal, head, message, image = _controls(decoder_attention_explorer())
     assert target.value == KOREAN_SENTENCE and source.value == SENTENCE
-    assert (step.value, step.min, step.max) == (2, 0, 3)
+    assert (step.value, step.min, step.max) == (3, 1, 4)  # steps count from 1
     assert step.continuous_update is True  # dragging the step walks through the decoding
     assert target.continuous_update is False and source.continuous_update is False
     assert [label for label, _ in head.options][:3] == [
@@ -447,11 +448,11 @@ def test_explorer_controls():
     ]
     assert [label for label, _ in head.options][BUILT_HEADS] == "trained: layer 1, head 1"
     target.value = "개가 잤다"
-    assert step.max == 1 and step.value == 1  # fitted to two words
+    assert step.max == 2 and step.value == 2  # fitted to two words
     target.value = " ".join(["새가"] * 10)
-    assert step.max == 9 and step.value == 1
+    assert step.max == 10 and step.value == 2
     target.value = "잤다"
-    assert step.max == 1 and step.value == 0  # one word: a slider still needs max > min
+    assert step.max == 2 and step.value == 1  # one word: a slider still needs max > min
     target.value = ""
     assert "at least one word" in message.value
     target.value = KOREAN_SENTENCE
@@ -462,8 +463,8 @@ def test_every_control_changes_the_image():
     target, source, step, causal, head, message, image = _controls(decoder_attention_explorer())
     seen = {image.value}
     for control, value in [
-        (step, 0),
-        (step, 3),
+        (step, 1),
+        (step, 4),
         (causal, False),
         (head, 1),
         (head, BUILT_HEADS + 5),
