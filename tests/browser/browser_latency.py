@@ -2,7 +2,10 @@
 
 A timed change runs from the input event (key, mouse button or `change`, whichever comes first,
 seen in the page) until the widget's new image has loaded (its `load` event). A change that leaves
-the image as it was is reported as None once the kernel has been idle for a moment.
+the image as it was is reported as None once the kernel has been idle for a moment. A timed drag
+moves a slider's handle across its track in about a second and reports how many new pictures the
+reader saw while dragging (a live slider: several; one that updates on release: none) and how
+long after the release the last one loaded.
 
     python tests/browser/browser_latency.py LATENCY_JSON   # prints the table of a run
 """
@@ -74,6 +77,54 @@ def timed_change(widget: object, act: Callable[[], None]) -> float | None:
     return times["t1"] - times["t0"]
 
 
+# Counts every new image a widget shows during a drag, with the time each one loaded.
+ARM_DRAG_JS = """root => {
+  const srcs = Array.from(root.querySelectorAll('img')).map(i => i.src);
+  const probe = {loads: [], seen: new Set(srcs)};
+  const loaded = e => {
+    if (e.target.tagName === 'IMG' && !probe.seen.has(e.target.src)) {
+      probe.seen.add(e.target.src);
+      probe.loads.push(performance.now());
+    }
+  };
+  root.addEventListener('load', loaded, true);
+  probe.disarm = () => root.removeEventListener('load', loaded, true);
+  root.__drag = probe;
+}"""
+DRAG_MOVES = 20  # mouse moves, DRAG_PAUSE_MS apart: a drag of about one second
+DRAG_PAUSE_MS = 50
+
+
+def timed_drag(widget: object, handle: object, leftwards: bool) -> tuple[float, int]:
+    """Drag a slider's handle with the mouse across its track (about one second, as a reader
+    would); return (ms from the release until the last new image loaded, or 0 if it had already;
+    how many new images were shown before the release)."""
+    page = widget.page
+    track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')][1]").bounding_box()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    end = track["x"] if leftwards else track["x"] + track["width"]
+    widget.evaluate(ARM_DRAG_JS)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, DRAG_MOVES + 1):
+        page.mouse.move(x + (end - x) * k / DRAG_MOVES, y)
+        page.wait_for_timeout(DRAG_PAUSE_MS)
+    released = page.evaluate("() => performance.now()")
+    page.mouse.up()
+    widget.page.wait_for_function(
+        """root => { const panel = window.jupyterapp.shell.currentWidget;
+            return panel.sessionContext.session.kernel.status === 'idle'
+                && Array.from(root.querySelectorAll('img')).every(i => i.complete); }""",
+        arg=widget.element_handle(),
+        timeout=REDRAW_MS,
+    )
+    page.wait_for_timeout(QUIET_MS)  # any image still on its way arrives
+    loads = widget.evaluate("root => { root.__drag.disarm(); return root.__drag.loads; }")
+    during = sum(t <= released for t in loads)
+    return max(max(loads, default=released) - released, 0.0), during
+
+
 @dataclass
 class Entry:
     """The latencies of one control: `category` is "control", or "sentence" for a text box."""
@@ -84,6 +135,7 @@ class Entry:
     category: str
     samples_ms: list[float]
     load_average: list[float]
+    frames: list[int] = field(default_factory=list)  # drags: new images shown while dragging
 
     @property
     def median_ms(self) -> float | None:
@@ -132,10 +184,19 @@ def table(data: dict) -> str:
     ]
     for e in data["entries"]:
         control = f"{e['label']} ({e['control']})" if e["label"] else e["control"]
+        kind = e["category"]
+        if e.get("frames"):
+            kind += f": {statistics.median(e['frames']):.0f} pictures while dragging (median)"
         lines.append(
-            f"| {e['explorer']} | {control} | {e['category']} | {_ms(e['median_ms'])} | "
+            f"| {e['explorer']} | {control} | {kind} | {_ms(e['median_ms'])} | "
             f"{len(e['samples_ms'])} | {e['load_average'][0]:.2f} |"
         )
+    lines += [
+        "",
+        "Kinds: *control* and *sentence*, from the input event to the new image; *drag*, a "
+        "one-second mouse drag of a slider across its track, from the release to the last new "
+        "image (0: it had already arrived), with how many new pictures were shown during the drag.",
+    ]
     return "\n".join(lines)
 
 

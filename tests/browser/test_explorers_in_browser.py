@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_latency import REDRAW_MS, Entry, LatencyLog, timed_change
+from browser_latency import REDRAW_MS, Entry, LatencyLog, timed_change, timed_drag
 from explorers import scratch_sources
 from jlab import clear_all, open_notebook, run_all
 
@@ -176,6 +176,14 @@ def _measure(log: LatencyLog, stem: str, widgets: list) -> None:
             category = "sentence" if kind in texts else "control"
             load = list(os.getloadavg())
             log.add(Entry(f"{stem} #{w}", kind, labels[kind], category, samples, load))
+        for kind, handle in controls:
+            if kind.startswith("slider"):
+                back = _at_max(handle)  # there and back, so that the slider ends where it was
+                moves = range(REPEATS + REPEATS % 2)
+                drags = [timed_drag(widget, handle, back != (i % 2 == 1)) for i in moves]
+                lags, frames = zip(*drags[:REPEATS], strict=True)
+                load = list(os.getloadavg())
+                log.add(Entry(f"{stem} #{w}", kind, labels[kind], "drag", [*lags], load, [*frames]))
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
