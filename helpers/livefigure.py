@@ -97,14 +97,15 @@ RESERVED_LABEL = "mmmmmmg"  # the layout keeps room for a token label this wide 
 class TokenTicks:
     """The token labels and tick marks of one axis of a live figure, relabelled in place.
 
-    `set(positions, labels, **style)` before the figure is laid out sets the axis' own ticks (the
-    widest label stands in for `RESERVED_LABEL` if that is wider, so that the layout keeps room
-    for longer words); once laid out (`freeze`) the ticks become `capacity` dynamic texts and one
-    line of tick marks, the axis label stays where the layout put it, and `set` moves and
-    relabels them. The axis label becomes a dynamic text too, kept at the layout's distance from
-    the widest label shown (not from the reserved room). `set` returns False when the new labels
-    do not fit the room laid out for them (more than `capacity`, another style, or wider): the
-    figure must then be laid out again.
+    `set(positions, labels, **style)` before the figure is laid out sets the axis' own ticks, with
+    `RESERVED_LABEL` in place of the longest label if it has more characters, so that the layout
+    keeps room for longer words; once laid out (`freeze`) the ticks become `capacity` dynamic
+    texts and one line of tick marks, and `set` moves and relabels them. The axis label becomes a
+    dynamic text too, kept at the layout's distance from the widest label shown (not from the
+    reserved room). `set` returns False when the new labels do not fit the room laid out for them
+    (more than `capacity`, another style, or wider in pixels): the figure must then be laid out
+    again. (The first layout reserves room by characters: a first sentence of words with fewer
+    characters than RESERVED_LABEL but wider glyphs may reach a little beyond it.)
     """
 
     def __init__(self, ax: Axes, axis: str, capacity: int) -> None:
@@ -239,7 +240,7 @@ class LiveFigure:
             for artist in frozen:
                 artist.set_visible(False)
             self.dynamic += frozen
-            self.fig.set_layout_engine("none")
+            self.fig.set_layout_engine("none")  # frozen as measured: the draw below keeps it
         self._canvas.draw()  # lay out (unless done above) and draw everything that stays
         self.fig.set_layout_engine("none")  # then freeze the layout
         self._background = self._canvas.copy_from_bbox(self.fig.bbox)

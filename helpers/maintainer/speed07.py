@@ -200,9 +200,9 @@ def section(results: dict[str, list[dict]], command: str) -> str:
             "```",
             "",
             "Held-out exact-sequence accuracy checked every 25 steps (evaluation time not counted),"
-            " so the steps do not depend on the machine; the seconds do. The machine was shared"
-            " (2 cores, the load average in the last column): an idle machine is several times"
-            " faster. Ablations stop at 2,000 steps or their time cap.",
+            " so the steps do not depend on the machine; the seconds do, and on its load (the"
+            " 1-minute load average at the start and end of each run, in its column; on 2 cores"
+            " a load above 2 slows a run down). Ablations stop at 2,000 steps or their time cap.",
             "",
             *rows,
             "",

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from helpers.livefigure import RESERVED_LABEL
 from helpers.plots import (
     ACCENT,
     ENCODING_CMAP,
@@ -38,6 +39,11 @@ def _line_colours(weights: np.ndarray, colour: str) -> np.ndarray:
     return rgba
 
 
+def _line_fontsize(n: int) -> int:
+    """The line view's label size for `n` tokens: smaller as the rows get closer."""
+    return 9 if n <= 12 else 7 if n <= 20 else 6
+
+
 def plot_attention_lines(
     weights: np.ndarray | Sequence,
     query_labels: Sequence[str],
@@ -59,7 +65,7 @@ def plot_attention_lines(
     ax = ax_or_new(ax, figsize=(3.0, 0.32 * n + 1.0))
     segments = [[(0.0, i), (1.0, j)] for i, j in np.ndindex(w.shape)]
     ax.add_collection(LineCollection(segments, colors=_line_colours(w, colour), linewidths=2.0))
-    fontsize = 9 if n <= 12 else 7 if n <= 20 else 6
+    fontsize = _line_fontsize(n)
     for i, label in enumerate(query_labels):
         ax.text(-0.06, i, label, ha="right", va="center", fontsize=fontsize)
     for j, label in enumerate(key_labels):
@@ -161,11 +167,14 @@ class MultiHeadFigure(LiveFigure):
         self._lines = self.ax_lines.collections[0]
         for text in list(self.ax_lines.texts):  # the labels go in the pool below
             text.remove()
+        sides = ((-0.06, "right"), (1.06, "left"))
         self._line_labels = [
             self.ax_lines.text(x, 0, "", ha=ha, va="center")
-            for x, ha in ((-0.06, "right"), (1.06, "left"))
+            for x, ha in sides
             for _ in range(MAX_WORDS)
         ]
+        for x, ha in sides:  # room for a label as wide as RESERVED_LABEL, kept by the layout
+            self.ax_lines.text(x, 0, RESERVED_LABEL, ha=ha, va="center", fontsize=9, alpha=0)
         self._lines_caption = self.ax_lines.text(
             0.5, 1.01, "", transform=self.ax_lines.transAxes, ha="center", va="bottom", fontsize=9
         )
@@ -184,7 +193,7 @@ class MultiHeadFigure(LiveFigure):
         for image in self._images:
             resize_image(image, n, n)
         self._lines.set_segments([[(0.0, i), (1.0, j)] for i, j in np.ndindex(n, n)])
-        fontsize = 9 if n <= 12 else 7 if n <= 20 else 6  # as in plot_attention_lines
+        fontsize = _line_fontsize(n)
         for k, text in enumerate(self._line_labels):
             i = k % MAX_WORDS
             text.set_visible(i < n)
@@ -192,7 +201,7 @@ class MultiHeadFigure(LiveFigure):
         self.ax_lines.set_ylim(n - 0.5, -0.5)
         resize_image(self._concat, n, self._width)
         self._block.set_height(n)
-        return all(fits)
+        return all(fits) and max(map(len, tokens)) <= len(RESERVED_LABEL)  # line labels fit
 
     def _draw_concat(self, tokens: list[str], width: int) -> None:
         """The heads' outputs side by side (T, D), with the heads' boundaries and a frame around

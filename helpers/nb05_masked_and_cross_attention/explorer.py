@@ -68,7 +68,7 @@ class DecoderAttentionView:
 
     target: list[str]
     source: list[str]
-    step: int
+    step: int  # 1 … T, as in notebook 06: step t is the t-th decoder word
     causal: bool
     head: int
     self_weights: np.ndarray | None

@@ -76,7 +76,7 @@ class DecoderAttentionFigure(LiveFigure):
     head move data; new sentences relabel the token ticks and resize the data; only labels wider
     than the room kept for them lay it out again.
     Shapes: `update(target (T,), source (S,), self_weights (T, T), mask (T, T) or None,
-    cross_weights (T, S), step, head_title, caption)`.
+    cross_weights (T, S), step (1 … T: the step's decoder word), head_title, caption)`.
     Used by `explorer.decoder_attention_explorer` and for its static fallback.
     """
 
@@ -125,7 +125,7 @@ class DecoderAttentionFigure(LiveFigure):
 
     def _draw_maps(self, target: list[str], source: list[str]) -> None:
         """Empty self-attention (T, T; blocked cells grey) and cross-attention (T, S) heatmaps,
-        row 0 framed, one colour bar for both."""
+        the first word's row framed, one colour bar for both."""
         t, s = len(target), len(source)
         plot_attention_heatmap(
             np.zeros((t, t)), target, ax=self.ax_self, highlight_row=0, title=" \n "
@@ -222,7 +222,7 @@ class DecoderAttentionFigure(LiveFigure):
         )
         for frame in self._frames:
             frame.set_y(row - 0.5)
-        self._step_bars(self_weights[row], allowed[row], row, t)
+        self._step_bars(self_weights[row], allowed[row], row)
         kind = "masked self-attention" if mask is not None else "self-attention, NO mask"
         self._titles[0].set_text(f"decoder {kind}\n(queries × keys, both decoder words)")
         self._titles[1].set_text(f'decoding step {step}: what "{target[row]}" attends to\n ')
@@ -230,13 +230,14 @@ class DecoderAttentionFigure(LiveFigure):
         self._caption.set_text(caption)
         return self.fig
 
-    def _step_bars(self, row: np.ndarray, allowed: np.ndarray, query: int, t: int) -> None:
-        """What the word at index `query` attends to: the bars of the first `t` words, hidden
-        future words marked, values up to 8 words. Shapes: row `(T,)`, allowed `(T,)`."""
+    def _step_bars(self, weights: np.ndarray, allowed: np.ndarray, query: int) -> None:
+        """What the word at index `query` attends to: one bar per word, hidden future words
+        marked, values up to 8 words. Shapes: weights `(T,)`, allowed `(T,)`."""
+        t = len(weights)
         for j, bar in enumerate(self._bars):
             future, hidden = j > query, j < t and j > query and not allowed[j]
             bar.set_visible(j < t)
-            bar.set_height(row[j] if j < t and not hidden else 0.0)
+            bar.set_height(weights[j] if j < t and not hidden else 0.0)
             bar.set_color(ACCENT if future else SERIES_COLOURS[0])
             self._hidden[j].set_text("hidden" if hidden else "")
             label = self._bar_labels[j]

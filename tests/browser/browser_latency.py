@@ -112,7 +112,7 @@ def timed_drag(widget: object, handle: object, leftwards: bool) -> tuple[float, 
         page.wait_for_timeout(DRAG_PAUSE_MS)
     released = page.evaluate("() => performance.now()")
     page.mouse.up()
-    widget.page.wait_for_function(
+    page.wait_for_function(
         """root => { const panel = window.jupyterapp.shell.currentWidget;
             return panel.sessionContext.session.kernel.status === 'idle'
                 && Array.from(root.querySelectorAll('img')).every(i => i.complete); }""",
@@ -127,7 +127,8 @@ def timed_drag(widget: object, handle: object, leftwards: bool) -> tuple[float, 
 
 @dataclass
 class Entry:
-    """The latencies of one control: `category` is "control", or "sentence" for a text box."""
+    """The latencies of one control: `category` is "control", "sentence" for a text box, or
+    "drag" for a slider dragged with the mouse (`samples_ms`: the lag after the release)."""
 
     explorer: str  # "<notebook stem> #<widget index>"
     control: str

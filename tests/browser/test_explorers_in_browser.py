@@ -166,7 +166,8 @@ def _run_explorers(page: object, name: str) -> list:
 
 
 def _measure(log: LatencyLog, stem: str, widgets: list) -> None:
-    """Time REPEATS changes of every control of every explorer (fresh, in its default state)."""
+    """Time REPEATS changes of every control of every explorer (fresh, in its default state),
+    then REPEATS mouse drags of each slider (`timed_drag`)."""
     for w, widget in enumerate(widgets):
         widget.scroll_into_view_if_needed()
         controls = _controls(widget)
@@ -178,10 +179,11 @@ def _measure(log: LatencyLog, stem: str, widgets: list) -> None:
             log.add(Entry(f"{stem} #{w}", kind, labels[kind], category, samples, load))
         for kind, handle in controls:
             if kind.startswith("slider"):
-                back = _at_max(handle)  # there and back, so that the slider ends where it was
-                moves = range(REPEATS + REPEATS % 2)
-                drags = [timed_drag(widget, handle, back != (i % 2 == 1)) for i in moves]
-                lags, frames = zip(*drags[:REPEATS], strict=True)
+                # Across the whole track and back: a first drag to the far end (untimed: from
+                # the middle it is shorter), then REPEATS timed ones, alternating.
+                leftwards = _at_max(handle)
+                drags = [timed_drag(widget, handle, leftwards != (i % 2 == 1)) for i in range(8)]
+                lags, frames = zip(*drags[1:], strict=True)
                 load = list(os.getloadavg())
                 log.add(Entry(f"{stem} #{w}", kind, labels[kind], "drag", [*lags], load, [*frames]))
 

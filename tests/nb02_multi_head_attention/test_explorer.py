@@ -103,6 +103,17 @@ def test_figure_updates_in_place_for_every_control():
     assert fig.fig.axes != axes  # a word wider than the room kept for it: laid out again
 
 
+def test_a_word_longer_than_the_line_views_room_lays_it_out_again():
+    """The line view keeps room for RESERVED_LABEL on each side; a longer word (which the token
+    ticks' room may still hold) lays the figure out again instead of running off the panel."""
+    fig = MultiHeadFigure()
+    _update(fig)
+    axes = list(fig.fig.axes)
+    _update(fig, sentence="The elephants sat")
+    assert fig.fig.axes != axes
+    assert "elephants" in [t.get_text() for t in fig._line_labels if t.get_visible()]
+
+
 def test_figure_shows_unused_slots_and_the_selected_head():
     fig = MultiHeadFigure()
     view = multi_head_view(n_heads=2, head=1)

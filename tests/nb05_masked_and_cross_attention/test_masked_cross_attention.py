@@ -32,7 +32,7 @@ from helpers.nb05_masked_and_cross_attention.explorer import (
     trained_head_titles,
 )
 from helpers.nb05_masked_and_cross_attention.figures import DecoderAttentionFigure, plot_mask
-from helpers.text import KOREAN_SENTENCE, KOREAN_TOKENS, word_vectors
+from helpers.text import KOREAN_SENTENCE, KOREAN_TOKENS, MAX_WORDS, word_vectors
 
 CAT, SAT, ON, MAT = 1, 2, 3, 5  # positions in "The cat sat on the mat."
 TRANSLATION = [CAT, MAT, ON, SAT]  # 고양이가, 매트, 위에, 앉았다 -> their English word
@@ -299,13 +299,19 @@ def test_figure_moves_only_data_for_step_mask_and_head(draw_warnings):
 def test_figure_marks_hidden_words_and_the_leak():
     fig = DecoderAttentionFigure()
     _draw(fig, step=2)  # 4 words: 4 of the figure's bars and marks in use, the others blank
-    assert [t.get_text() for t in fig._hidden] == ["", "", "hidden", "hidden"] + [""] * 28
-    assert [b.get_visible() for b in fig._bars] == [True] * 4 + [False] * 28
+    assert [t.get_text() for t in fig._hidden] == ["", "", "hidden", "hidden"] + [""] * (
+        MAX_WORDS - 4
+    )
+    assert [b.get_visible() for b in fig._bars] == [True] * 4 + [False] * (MAX_WORDS - 4)
     assert [b.get_height() for b in fig._bars][2:4] == [0.0, 0.0]
-    assert [t.get_text() for t in fig._self_cells[1:4]] == ["0", "0", "0"]  # row 0's future
+    assert [t.get_text() for t in fig._self_cells[1:4]] == [
+        "0",
+        "0",
+        "0",
+    ]  # the first word's future
     assert "masked self-attention" in fig._titles[0].get_text()
     _draw(fig, step=2, causal=False)
-    assert [t.get_text() for t in fig._hidden] == [""] * 32
+    assert [t.get_text() for t in fig._hidden] == [""] * MAX_WORDS
     assert all(b.get_height() > 0 for b in fig._bars[:4])
     assert (
         fig._bars[3].get_facecolor()
