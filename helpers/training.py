@@ -118,10 +118,9 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
 def one_thread() -> Iterator[None]:
     """Run torch on one thread inside the block, then restore the thread count.
 
-    A model this small gains nothing from a second thread, and on a busy machine the threads wait
-    for each other: one step took 10× longer with 2 threads than with 1 here (see
-    07_train_a_tiny_transformer.ipynb). One thread also gives the same numbers on every machine
-    setting (OMP_NUM_THREADS), so training in the notebook is reproducible.
+    One thread gives the same numbers on every machine setting (OMP_NUM_THREADS), so training in
+    the notebooks is reproducible; a second thread gains little for a model this small (notebook
+    07's recipe: 10 s against 11 s to 99 % on an idle 2-core machine, figures/benchmarks.md).
     """
     before = torch.get_num_threads()
     torch.set_num_threads(1)

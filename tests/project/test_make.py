@@ -34,7 +34,7 @@ def test_nbval_runs_every_notebook_once_with_one_thread():
     )
     assert _variable("LESSONS") == "$(filter-out $(TRAINING),$(NOTEBOOKS))"
     nbval = _variable("NBVAL")
-    assert "OMP_NUM_THREADS=1" in nbval and "--nbval " in nbval
+    assert "OMP_NUM_THREADS=1" in nbval and "--nbval " in nbval and "-p nbval_again" in nbval
     assert _recipe("nbval-training")[1].split() == ["$(NBVAL)", "$(TRAINING)"]
     assert _recipe("nbval-lessons")[1].split() == ["$(NBVAL)", "$(LESSONS)"]
     _, notebooks = _recipe("notebooks")
