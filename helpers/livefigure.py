@@ -205,7 +205,9 @@ class LiveFigure:
     (blitting): a widget update stays well under 50 ms. Changing artists must sit inside the axes
     (hiding them must not move the layout); a caption above an axes belongs in `ax.text`, and
     token labels that change are `token_ticks` (laid out once, then relabelled in place), with
-    the images resized (`resize_image`) and the cells' values in a pool of texts (`cell_texts`).
+    the images resized (`resize_image`) and the cells' values in a pool of texts (`cell_texts`);
+    the `update` of such a figure returns `self.laid_out()`, so that it is also right shown or
+    saved whole.
     """
 
     def __init__(self, figsize: tuple[float, float], dpi: int = 80) -> None:
@@ -246,6 +248,14 @@ class LiveFigure:
         self._background = self._canvas.copy_from_bbox(self.fig.bbox)
         for artist, visible in zip(self.dynamic, shown, strict=True):
             artist.set_visible(visible)
+
+    def laid_out(self) -> Figure:
+        """The figure, laid out as `png()` lays it out (token labels frozen into their texts):
+        what an `update` returns, so that a figure shown or saved whole (a static fallback) looks
+        like the live one."""
+        if self._background is None:
+            self._lay_out()
+        return self.fig
 
     def png(self) -> bytes:
         """The current state as PNG bytes, redrawing only the artists that change."""

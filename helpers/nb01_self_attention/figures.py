@@ -137,4 +137,4 @@ class AttentionFigure(LiveFigure):
         colours = np.where(weights > 0.6, "black", "white")
         fill_cells(self._cells, np.vectorize(lambda v: f"{v:.2f}")(weights), colours)
         self._frame.set_y(query - 0.5)
-        return self.fig
+        return self.laid_out()

@@ -278,4 +278,4 @@ class MultiHeadFigure(LiveFigure):
             if n_heads > 1
             else f"one head, nothing to concatenate: its {d_k} features go straight to W_o"
         )
-        return self.fig
+        return self.laid_out()

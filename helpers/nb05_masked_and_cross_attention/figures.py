@@ -228,7 +228,7 @@ class DecoderAttentionFigure(LiveFigure):
         self._titles[1].set_text(f'decoding step {step}: what "{target[row]}" attends to\n ')
         self._titles[2].set_text(f"cross-attention, head {head_title}\n(decoder → encoder)")
         self._caption.set_text(caption)
-        return self.fig
+        return self.laid_out()
 
     def _step_bars(self, weights: np.ndarray, allowed: np.ndarray, query: int) -> None:
         """What the word at index `query` attends to: one bar per word, hidden future words

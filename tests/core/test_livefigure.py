@@ -2,9 +2,19 @@
 sentence relabels them in place, and each axis title stays just beyond the labels it shows.
 Notebook 01's `AttentionFigure` is the figure under test (its bars' x axis, its map's x and y)."""
 
-import numpy as np
+import io
 
+import numpy as np
+import pytest
+
+from helpers import SENTENCE
+from helpers.livefigure import RESERVED_LABEL
+from helpers.nb01_self_attention.explorer import attention_view
 from helpers.nb01_self_attention.figures import AttentionFigure
+from helpers.nb02_multi_head_attention.explorer import multi_head_view
+from helpers.nb02_multi_head_attention.figures import MultiHeadFigure
+from helpers.nb05_masked_and_cross_attention.explorer import decoder_attention_view
+from helpers.nb05_masked_and_cross_attention.figures import DecoderAttentionFigure
 
 
 def _draw(fig: AttentionFigure, words: str) -> bytes:
@@ -49,3 +59,22 @@ def test_a_label_wider_than_the_room_lays_the_figure_out_again():
     _draw(fig, "The " + "m" * 12 + " sat")  # wider than RESERVED_LABEL
     assert fig.fig.axes != axes
     assert fig.png().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("figure", "view"),
+    [
+        (AttentionFigure, lambda: attention_view(SENTENCE)),
+        (MultiHeadFigure, multi_head_view),
+        (DecoderAttentionFigure, decoder_attention_view),
+    ],
+)
+def test_a_static_figure_shows_its_own_labels_not_the_reserved_room(figure, view):
+    """Shown or saved whole (a notebook's static fallback), without png(): the real tokens."""
+    fig = figure()
+    returned = fig.update(*view().figure_args())
+    returned.savefig(io.BytesIO(), format="png")
+    drawn = returned.findobj(lambda a: hasattr(a, "get_text") and a.get_visible())
+    texts = [t.get_text() for t in drawn if t.get_alpha() != 0]  # alpha 0: room kept, not shown
+    assert RESERVED_LABEL not in texts
+    assert "위에" in texts or "cat" in texts  # the sentence's own words label the axes
