@@ -91,6 +91,7 @@ def _stamped(renderer: RendererAgg) -> Iterator[None]:
         del renderer.draw_text
 
 
+_LAYOUTS_KEPT = 4  # `LiveFigure.use_layout` keeps this many laid-out figures at most
 RESERVED_LABEL = "mmmmmmg"  # the layout keeps room for a token label this wide (or the widest)
 
 
@@ -216,12 +217,34 @@ class LiveFigure:
         self.dynamic: list[Artist] = []
         self._token_ticks: list[TokenTicks] = []
         self._background = None
+        self._layout_key: object = None  # the layout shown, when kept by `use_layout`
+        self._kept: dict[object, dict] = {}  # layouts kept: key → this object's state
 
     def relayout(self) -> None:
         """Clear the figure and forget the cached background (the next png() lays out again)."""
+        self._kept.pop(self._layout_key, None)  # a kept layout cleared is no longer kept
         self.fig.clear()
         self.fig.set_layout_engine("constrained")
         self.dynamic, self._token_ticks, self._background = [], [], None
+
+    def use_layout(self, key: object) -> bool:
+        """Show the layout kept for `key` (a few layouts are kept, each in its own figure) and
+        return True; or start an empty figure for `key` and return False (then build it). For
+        figures that go back and forth between a few layouts (two models' vocabularies)."""
+        if key == self._layout_key and key in self._kept:
+            return True
+        if self._layout_key is not None:
+            self._kept[self._layout_key] = {k: v for k, v in vars(self).items() if k != "_kept"}
+        if key in self._kept:
+            vars(self).update(self._kept[key])
+            return True
+        while len(self._kept) >= _LAYOUTS_KEPT:
+            self._kept.pop(next(iter(self._kept)))
+        self.fig = Figure(figsize=self.fig.get_size_inches(), dpi=self.fig.dpi)
+        self._canvas = FigureCanvasAgg(self.fig)
+        self.dynamic, self._token_ticks, self._background = [], [], None
+        self._layout_key = key
+        return False
 
     def token_ticks(self, ax: Axes, axis: str, capacity: int) -> TokenTicks:
         """Token labels on `axis` ("x" or "y") of `ax` that a new sentence relabels in place
@@ -279,6 +302,7 @@ class LiveFigure:
         that the next update lays it out again."""
         self.relayout()
         self._tokens = None
+        self._layout_key = None  # a message, not a layout to keep
         ax = self.fig.add_subplot()
         ax.axis("off")
         ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)

@@ -100,7 +100,8 @@ class DecodingFigure(LiveFigure):
     cross-attention over the source so far (right), the current step framed and its weights
     written out.
 
-    Laid out once per vocabulary, source and number of steps; then an update moves data only.
+    Laid out once per vocabulary, source and number of steps, and each layout kept
+    (`use_layout`): switching models back and forth moves data only, as any other update.
     Shapes: `update(vocab (V,), source (S,), targets (1 + n,), probs (V,) or None, chosen,
     attention (N, S), caption)`: the target so far starts with the start token; attention rows
     past step n are NaN (not drawn); probs None (step 0) draws no bars.
@@ -109,11 +110,9 @@ class DecodingFigure(LiveFigure):
 
     def __init__(self, dpi: int = 80) -> None:
         super().__init__(figsize=(12.0, 4.6), dpi=dpi)
-        self._layout: tuple | None = None
 
     def _build(self, vocab: list[str], source: list[str], n_steps: int) -> None:
         self.relayout()
-        self._layout = (vocab, source, n_steps)
         gs = self.fig.add_gridspec(1, 3, width_ratios=[1.5, 0.45, 1.0])
         ax = self.ax_probs = self.fig.add_subplot(gs[0, 0])
         self._bars = ax.bar(range(len(vocab)), np.zeros(len(vocab)), color=SERIES_COLOURS[0])
@@ -189,7 +188,8 @@ class DecodingFigure(LiveFigure):
             )
         if probs is not None and np.shape(probs) != (len(vocab),):
             raise ValueError(f"probs {np.shape(probs)} do not match {len(vocab)} tokens")
-        if self._layout != (list(vocab), list(source), n_steps):
+        layout = (tuple(vocab), tuple(source), n_steps)
+        if not self.use_layout(layout):  # a layout kept per vocabulary (the two models')
             self._build(list(vocab), list(source), n_steps)
         heights = np.zeros(len(vocab)) if probs is None else np.asarray(probs, dtype=float)
         small = len(vocab) <= LARGE_VOCAB  # a large vocabulary: only the visible bars' values

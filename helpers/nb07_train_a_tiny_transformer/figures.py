@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
 from helpers.nb01_self_attention.figures import AttentionFigure
-from helpers.plots import SERIES_COLOURS, WEIGHTS_CMAP, LiveFigure, ax_or_new, tick_tokens
+from helpers.plots import SERIES_COLOURS, WEIGHTS_CMAP, LiveFigure, ax_or_new, thinned, tick_tokens
 
 __all__ = [
     "ReversalFigure",
@@ -118,7 +118,9 @@ def plot_length_accuracy(
 
 class StepsFigure(LiveFigure):
     """A figure of a decoded sequence: cross-attention of each output step over the input, and one
-    artist per step beside it (a bar, a line of text), laid out again only when the words change.
+    artist per step beside it (a bar, a line of text). Laid out again only when the number of
+    input or output tokens changes, or a label is longer than the ones laid out; other new words
+    only relabel the ticks (the background redrawn, the layout kept).
 
     Subclasses build the axes in `_build(src_labels, out_labels)` (setting `_image`, `_caption`
     and `_steps`, one artist per output step) and say how a step shows its value in `_set_step`.
@@ -145,8 +147,9 @@ class StepsFigure(LiveFigure):
                 f"weights {np.shape(weights)} and {len(per_step)} {self.steps_are} do not fit "
                 f"{n_out} outputs and {n_src} inputs"
             )
-        if self._tokens != (list(src_labels), list(out_labels)):
-            self._build(list(src_labels), list(out_labels))
+        tokens = (list(src_labels), list(out_labels))
+        if tokens != self._tokens and not self._relabel(*tokens):
+            self._build(*tokens)
         self._image.set_data(weights)
         self._caption.set_text(caption)
         for artist, value in zip(self._steps, per_step, strict=True):
@@ -154,6 +157,31 @@ class StepsFigure(LiveFigure):
         return self.fig
 
     width_ratios = (1.6, 1.0)  # the map's and the steps' panels
+
+    def _relabel(self, src_labels: list[str], out_labels: list[str]) -> bool:
+        """New words of the same counts, none longer than those laid out: the axes' tick labels
+        take them in place (thinned as `tick_tokens` thins them); False: lay out again."""
+        if self._tokens is None:
+            return False
+        pairs = list(zip(self._tokens, (src_labels, out_labels), strict=True))
+        if any(
+            len(old) != len(new) or max(map(len, new), default=0) > max(map(len, old), default=0)
+            for old, new in pairs
+        ):
+            return False
+        relabelled = {  # the labels an axis shows now → its new ones (also thinned)
+            tuple(shown): list(new_shown)
+            for old, new in pairs
+            for shown, new_shown in ((old, new), (thinned(old)[1], thinned(new)[1]))
+        }
+        for ax in (self.ax_map, self.ax_steps):
+            for axis in (ax.xaxis, ax.yaxis):
+                shown = tuple(t.get_text() for t in axis.get_ticklabels())
+                if shown in relabelled:
+                    axis.set_ticklabels(relabelled[shown])
+        self._tokens = (src_labels, out_labels)
+        self._background = None  # the tick labels are in the background: drawn again, not laid out
+        return True
 
     def _build(self, src_labels: list[str], out_labels: list[str]) -> None:
         """Lay out the map (left, with its colour bar and caption) and the steps (right)."""

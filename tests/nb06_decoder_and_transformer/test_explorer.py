@@ -125,6 +125,31 @@ def test_the_trained_translator_writes_the_korean_sentence_step_by_step():
 # --- the live figure and the widget ---------------------------------------------------------------
 
 
+def test_switching_models_back_and_forth_keeps_each_layout(monkeypatch):
+    """Each model's vocabulary gets its layout once; switching back moves data only (the same
+    axes, the same pixels), and a message in between does not spoil a kept layout."""
+    fig = DecodingFigure()
+    fig.update(*decoding_view(2).figure_args())
+    demo_axes, demo_png = list(fig.fig.axes), fig.png()
+    fig.update(*decoding_view(2, model="translator").figure_args())
+    translator_axes, translator_png = list(fig.fig.axes), fig.png()
+    assert translator_axes != demo_axes
+    builds = []
+    monkeypatch.setattr(DecodingFigure, "_build", lambda *args: builds.append(args))
+    for _ in range(2):
+        fig.update(*decoding_view(2).figure_args())
+        assert (fig.fig.axes, fig.png()) == (demo_axes, demo_png)
+        fig.update(*decoding_view(2, model="translator").figure_args())
+        assert (fig.fig.axes, fig.png()) == (translator_axes, translator_png)
+    assert builds == []  # no layout made again
+    monkeypatch.undo()
+    fig.show_message("nothing to draw")
+    fig.update(*decoding_view(2).figure_args())
+    assert fig.fig.axes == demo_axes and fig.png() == demo_png  # the other layout, still kept
+    fig.update(*decoding_view(2, model="translator").figure_args())  # its own: laid out again
+    assert fig.png() == translator_png
+
+
 def test_decoding_figure_updates_in_place_and_returns_to_the_same_pixels(draw_warnings):
     fig = DecodingFigure()
     fig.update(*decoding_view(1).figure_args())

@@ -73,6 +73,29 @@ def test_figure_updates_in_place_and_shows_messages(draw_warnings):
         figure.update(view.src_labels, view.out_labels, view.weights[:3], view.probs, "")
 
 
+def _show(figure: ReversalFigure, digits: str) -> bytes:
+    view = reversal_view(digits)
+    figure.update(view.src_labels, view.out_labels, view.weights, view.probs, view.caption)
+    return figure.png()
+
+
+def _ticks(axis: object) -> list[str]:
+    return [t.get_text() for t in axis.get_ticklabels()]
+
+
+def test_new_digits_of_the_same_length_relabel_the_ticks_in_place():
+    figure = ReversalFigure()
+    first = _show(figure, "31415926")
+    axes = figure.fig.axes
+    assert _show(figure, "27182818") != first
+    assert figure.fig.axes == axes  # the same counts: relabelled, not laid out again
+    assert _ticks(figure.ax_map.xaxis) == list("27182818") + ["<eos>"]
+    assert _ticks(figure.ax_steps.yaxis) == list("81828172") + ["<eos>"]
+    assert _show(figure, "31415926") == first  # and back: the same pixels
+    _show(figure, "2718281")  # one digit fewer: laid out again
+    assert figure.fig.axes != axes
+
+
 def test_explorer_controls_each_change_the_picture(controls):
     parts = controls(reversal_explorer())
     text, head, image, message = (
