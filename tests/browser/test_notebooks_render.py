@@ -97,6 +97,9 @@ def _draw(page: object, name: str, kernel_id: str, expected: dict) -> dict:
     except PlaywrightTimeoutError:
         pass  # the assertions below say what is missing
     drawn = page.evaluate(DRAWN_JS) or {}
+    # Its kernel session connected before it is closed: closing a notebook whose session is still
+    # connecting rejects that promise ("Disposed"), which is our doing, not a rendering error.
+    page.evaluate("() => window.renderedNotebook.sessionContext.ready")
     page.evaluate("() => window.renderedNotebook.dispose()")  # no "save your work?" prompt
     return drawn
 

@@ -22,21 +22,15 @@ def _variable(name: str) -> str:
 
 def test_make_test_runs_every_part():
     parts = _recipe("test")[1].split("--output-sync=target")[1].split()
-    assert sorted(parts) == ["browser", "lint", "nbval-lessons", "nbval-training", "unit"]
-    assert _recipe("nbval")[0] == "nbval-training nbval-lessons"
+    assert sorted(parts) == ["browser", "lint", "nbval", "unit"]
 
 
 def test_nbval_runs_every_notebook_once_with_one_thread():
-    """`make notebooks` makes the outputs with the default thread count; nbval compares at one.
-    Its two runs take the notebooks that train and the others: together, every notebook once."""
-    assert _variable("TRAINING").startswith("$(filter ") and _variable("TRAINING").endswith(
-        ",$(NOTEBOOKS))"
-    )
-    assert _variable("LESSONS") == "$(filter-out $(TRAINING),$(NOTEBOOKS))"
+    """`make notebooks` makes the outputs with the default thread count; nbval compares at one,
+    then runs every cell again (tests/nbval_again.py)."""
     nbval = _variable("NBVAL")
     assert "OMP_NUM_THREADS=1" in nbval and "--nbval " in nbval and "-p nbval_again" in nbval
-    assert _recipe("nbval-training")[1].split() == ["$(NBVAL)", "$(TRAINING)"]
-    assert _recipe("nbval-lessons")[1].split() == ["$(NBVAL)", "$(LESSONS)"]
+    assert _recipe("nbval")[1].split() == ["$(NBVAL)", "$(NOTEBOOKS)"]
     _, notebooks = _recipe("notebooks")
     assert "NUM_THREADS" not in notebooks
 
