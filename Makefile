@@ -31,12 +31,12 @@ setup: $(READY) ## create .venv and install the pinned dependencies and `helpers
 lab: $(READY) ## start JupyterLab on 127.0.0.1 (token auth), opened on notebooks/
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-# The four parts run side by side, three at a time (every part runs torch on one thread; the
-# browser part waits on Chromium and its kernels much of the time, so a third job fills 2 cores),
-# each part's output printed whole when it ends; `make lint`, `make unit`, `make nbval`,
-# `make browser` run one part alone.
+# The four parts run two at a time, one core each (every part runs torch on one thread): lint
+# then nbval (the longest part) on one, the unit tests then the browser on the other; each part's
+# output is printed whole when it ends. `make lint`, `make unit`, `make nbval`, `make browser` run
+# one part alone.
 test: $(READY) ## everything: lint, unit tests, the notebooks under nbval, the browser
-	$(MAKE) --no-print-directory -j3 --output-sync=target lint unit nbval browser
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint unit nbval browser
 
 lint: $(READY) ## ruff: lint and format check (notebooks included)
 	$(BIN)/ruff check .

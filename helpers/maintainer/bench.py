@@ -176,7 +176,7 @@ TEST_PARTS = ("lint", "unit", "nbval", "browser")  # what `make test` runs
 
 
 def whole_runs() -> list[tuple[str, str]]:
-    """Each part of `make test` alone, then `make test` (its parts side by side) in this tree, and
+    """Each part of `make test` alone, then `make test` (its parts two at a time) in this tree, and
     a fresh setup (venv + pinned install) in a scratch clone."""
     rows = []
     for part in TEST_PARTS:
@@ -185,7 +185,7 @@ def whole_runs() -> list[tuple[str, str]]:
     rows.append(("the parts one after another (their sum)", f"{total:.0f} s"))
     rows.append(
         (
-            "make test (its parts side by side)",
+            "make test (its parts two at a time)",
             f"{_timed(['make', 'test'], ROOT):.0f} s (target ≤ 300 s)",
         )
     )
