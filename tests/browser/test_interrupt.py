@@ -3,8 +3,7 @@
 A pytest run of its own starts the server, Chromium and a kernel (a probe test that then sleeps);
 once they are up it is stopped as `make test` would be: SIGTERM to pytest (what `make` forwards
 when a time limit ends it), or SIGINT to its whole process group (Ctrl-C in a terminal). Every
-process of that run carries a marker in its environment; afterwards none may be left. The two
-runs start together (their start-up is most of the time), each is stopped by its own test.
+process of that run carries a marker in its environment; afterwards none may be left.
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -85,47 +82,24 @@ def _wait_for(condition: object, seconds: float) -> bool:
     return False
 
 
-SIGNALS = ("SIGTERM to pytest", "SIGINT to its process group")
-
-
-@dataclass
-class Probe:
-    run: subprocess.Popen
-    ready: Path
-    log: Path
-    marker: str
-
-
-@pytest.fixture(scope="module")
-def probes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Probe]]:
-    """One probe run per signal, started at once; whatever is left of them is killed at the end."""
-    started = {}
-    for signal_to in SIGNALS:
-        tmp_path, marker = tmp_path_factory.mktemp("probe"), secrets.token_hex(8)
-        run, ready = _start_probe(tmp_path, marker)
-        started[signal_to] = Probe(run, ready, tmp_path / "probe.log", marker)
+@pytest.mark.parametrize("signal_to", ["SIGTERM to pytest", "SIGINT to its process group"])
+def test_an_interrupted_run_leaves_nothing_behind(tmp_path: Path, signal_to: str) -> None:
+    marker = secrets.token_hex(8)
+    run, ready = _start_probe(tmp_path, marker)
     try:
-        yield started
+        up = _wait_for(lambda: ready.exists() or run.poll() is not None, START_S)
+        assert up and ready.exists(), (tmp_path / "probe.log").read_text()[-3000:]
+        started = " ".join(_processes(marker).values())
+        for part in ("jupyter", "ipykernel", "chromium"):
+            assert part in started, f"no {part} process among {started!r}"
+        if signal_to.startswith("SIGTERM"):
+            os.kill(run.pid, signal.SIGTERM)
+        else:
+            os.killpg(run.pid, signal.SIGINT)
+        run.wait(timeout=STOP_S)
+        _wait_for(lambda: not _processes(marker), 10)
+        assert _processes(marker) == {}, (tmp_path / "probe.log").read_text()[-3000:]
     finally:
-        for probe in started.values():
-            for pid in _processes(probe.marker):
-                os.kill(pid, signal.SIGKILL)
-            probe.run.kill()
-
-
-@pytest.mark.parametrize("signal_to", SIGNALS)
-def test_an_interrupted_run_leaves_nothing_behind(probes: dict[str, Probe], signal_to: str) -> None:
-    probe = probes[signal_to]
-    run, ready = probe.run, probe.ready
-    up = _wait_for(lambda: ready.exists() or run.poll() is not None, START_S)
-    assert up and ready.exists(), probe.log.read_text()[-3000:]
-    started = " ".join(_processes(probe.marker).values())
-    for part in ("jupyter", "ipykernel", "chromium"):
-        assert part in started, f"no {part} process among {started!r}"
-    if signal_to.startswith("SIGTERM"):
-        os.kill(run.pid, signal.SIGTERM)
-    else:
-        os.killpg(run.pid, signal.SIGINT)
-    run.wait(timeout=STOP_S)
-    _wait_for(lambda: not _processes(probe.marker), 10)
-    assert _processes(probe.marker) == {}, probe.log.read_text()[-3000:]
+        for pid in _processes(marker):
+            os.kill(pid, signal.SIGKILL)
+        run.kill()
