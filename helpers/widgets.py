@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from typing import Protocol
 
 import ipywidgets as W
-import torch
 
 from helpers.plots import LiveFigure
+from helpers.training import one_thread  # an explorer's tensors are tiny: one thread is enough
 
 __all__ = [
     "RUN_NOTE",
@@ -28,7 +28,6 @@ __all__ = [
     "View",
     "dropdown",
     "log_slider",
-    "one_thread",
     "progress_bar",
     "sentence_box",
     "slider",
@@ -192,18 +191,6 @@ class Explorer:
         self.image.value = png
         if self.on_view is not None:
             self.on_view(view)
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Torch on one thread inside the block. An explorer's tensors are tiny: a second thread
-    only adds the wait for it to be scheduled, which on a busy machine costs tens of ms."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def progress_bar(total: int, description: str = "training") -> tuple[ProgressBox, Callable]:
